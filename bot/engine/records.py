@@ -1,0 +1,82 @@
+"""The plain values that flow from connectors into the engine.
+
+Hot-path types are slotted dataclasses; pydantic lives at the edges only.
+Timestamps are epoch seconds (UTC) as floats: cheap to compare and bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass(slots=True)
+class Record:
+    """One log record: a line, or a line plus its continuation lines.
+
+    ``text`` is verbatim (continuation lines joined by ``\\n``); ``message`` is the
+    part after the timestamp/level prefix, used for templates.  ``path`` and ``line``
+    make the citation locator; for non-file sources ``line`` is 0 and ``path`` is the
+    whole locator (e.g. ``es:logs-2026/abc123``).
+    """
+
+    source: str
+    path: str
+    line: int
+    ts: float | None
+    level: str | None
+    message: str
+    text: str
+    labels: dict[str, str] | None = None
+
+    @property
+    def locator(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
+    def timestamp(self) -> datetime | None:
+        return None if self.ts is None else datetime.fromtimestamp(self.ts, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A citable piece of a document: a note, a runbook section, a ticket or comment.
+
+    ``locator`` is ``path#heading-slug`` for files, ``VMS-112`` / ``VMS-112#comment-3``
+    for tickets. ``text`` is verbatim from the source.
+    """
+
+    source: str
+    locator: str
+    title: str
+    text: str
+    ts: float | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One metric series over the window (e.g. a Prometheus range-query result)."""
+
+    source: str
+    expr: str
+    labels: dict[str, str]
+    points: tuple[tuple[float, float], ...]
+
+    @property
+    def name(self) -> str:
+        inner = ",".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()))
+        return f"{self.expr}{{{inner}}}" if inner else self.expr
+
+
+Item = Record | Passage | Series
+
+
+def utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return utc(ts).isoformat().replace("+00:00", "Z")
