@@ -115,7 +115,9 @@ def _collect(connector: Connector, scope: Scope) -> list[Item]:
     return items
 
 
-def _guarded(connector: Connector, items: Iterable[Item], progress: Progress | None) -> Iterator[Item]:
+def _guarded(
+    connector: Connector, items: Iterable[Item], progress: Progress | None
+) -> Iterator[Item]:
     count = 0
     try:
         for item in items:
@@ -189,9 +191,7 @@ def _source_out(stats: SourceStats) -> SourceOut:
 
 
 def to_hypothesis(draft: Draft, rank: int, connectors: dict[str, Connector]) -> Hypothesis:
-    evidence = [
-        _evidence(c.item, c.role, connectors) for c in draft.citations
-    ]
+    evidence = [_evidence(c.item, c.role, connectors) for c in draft.citations]
     return Hypothesis(
         id=f"H{rank}",
         rank=rank,

@@ -1,11 +1,42 @@
-"""Engine pipeline (first cut; being written)."""
+"""The engine: feed items one by one, then ``finish()`` for the analysis.
+
+    records --> templates --> identifiers/measures --> (finish) alignment
+            --> signals --> hypotheses --> context (notes, docs, tickets)
+
+``add`` is the hot path (one call per record) and only updates bounded accumulators;
+all judgement happens in ``finish`` over those accumulators.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from bot.engine.alignment import estimate_offsets
+from bot.engine.classify import ERROR, WARN, classify, http_status, level_rank
+from bot.engine.hypotheses import build_drafts
+from bot.engine.identifiers import IdentifierExtractor
+from bot.engine.measures import duration_of, limit_of
 from bot.engine.model import Analysis
-from bot.engine.records import Item
+from bot.engine.records import Item, Passage, Record, Series
+from bot.engine.signals import Observations, detect_signals
+from bot.engine.state import (
+    BUCKET,
+    FIRST_SAMPLES,
+    MAX_MEASURED_RECORDS,
+    MAX_MEASURES,
+    IdIndex,
+    SourceState,
+    TemplateState,
+)
+from bot.engine.templates import TemplateMiner
+
+_MEASURE_HINT = re.compile(
+    r"took|elapsed|duration|latency|time|\bin\b|after|spent|wait|ms\b|\d(?:s|ms)\b|<\*>s\b",
+    re.IGNORECASE,
+)
+_ID_PROBE = 50  # records of a template to look at before deciding it never carries ids
+_MAX_MESSAGE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,14 +47,187 @@ class EngineConfig:
     id_patterns: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     symptom: str = ""
+    max_templates: int = 5000
+    max_identifiers: int = 150_000
 
 
 class Engine:
+    """Streaming correlation engine (pure: no I/O)."""
+
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+        self.miner = TemplateMiner(max_templates=config.max_templates)
+        self.ids = IdIndex(cap=config.max_identifiers)
+        self.extractor = IdentifierExtractor(config.id_patterns)
+        self.sources: dict[str, SourceState] = {}
+        self.passages: list[Passage] = []
+        self.series: list[Series] = []
 
     def add(self, item: Item) -> None:
-        pass
+        if type(item) is Record:
+            self.add_record(item)
+        elif isinstance(item, Passage):
+            self.passages.append(item)
+        elif isinstance(item, Series):
+            self.series.append(item)
+
+    def add_record(self, record: Record) -> None:
+        source = self.sources.get(record.source)
+        if source is None:
+            source = self.sources[record.source] = SourceState(record.source)
+        source.count += 1
+        message = (
+            record.message if len(record.message) <= _MAX_MESSAGE else record.message[:_MAX_MESSAGE]
+        )
+        tid = self.miner.add(message)
+        state = source.templates.get(tid)
+        if state is None:
+            state = source.templates[tid] = self._new_template(tid, message)
+        severity = level_rank(record.level) if record.level else None
+        if state.meaning.http:
+            state = self._status_variant(source, state, message)
+        if severity is None or (state.status and severity < ERROR):
+            severity = (
+                state.meaning.severity if not state.status else _status_severity(state.status)
+            )
+        self._count(source, state, record, severity)
+        self._correlate(state, record, message, severity)
+
+    # ------------------------------------------------------------------ hot path parts
+
+    def _new_template(self, tid: int, message: str) -> TemplateState:
+        text = self.miner.template(tid)
+        return TemplateState(
+            key=tid,
+            tid=tid,
+            meaning=classify(text),
+            measure=bool(_MEASURE_HINT.search(text)),
+        )
+
+    def _status_variant(
+        self, source: SourceState, state: TemplateState, message: str
+    ) -> TemplateState:
+        """Access-log lines share one template; their status class tells them apart."""
+        status = http_status(message)
+        if status is None:
+            return state
+        label = f"{status // 100}xx" if status not in (408, 429) else str(status)
+        key = -(state.tid * 1000 + (status if label.isdigit() else status // 100))
+        variant = source.templates.get(key)
+        if variant is None:
+            variant = source.templates[key] = TemplateState(
+                key=key, tid=state.tid, meaning=state.meaning, measure=state.measure, status=label
+            )
+        return variant
+
+    def _count(
+        self, source: SourceState, state: TemplateState, record: Record, severity: int
+    ) -> None:
+        ts = record.ts
+        state.count += 1
+        if severity > state.severity:
+            state.severity = severity
+        if ts is None:
+            source.undated += 1
+            if len(state.first) < FIRST_SAMPLES:
+                state.first.append(record)
+            state.last = record
+            return
+        bucket = int(ts // BUCKET)
+        source.events[bucket] = source.events.get(bucket, 0) + 1
+        if severity >= ERROR:
+            source.errors[bucket] = source.errors.get(bucket, 0) + 1
+        state.hist[bucket] = state.hist.get(bucket, 0) + 1
+        if source.first_ts is None or ts < source.first_ts:
+            source.first_ts = ts
+        if source.last_ts is None or ts > source.last_ts:
+            source.last_ts = ts
+        if state.first_ts is None or ts < state.first_ts:
+            state.first_ts = ts
+        if state.last_ts is None or ts >= state.last_ts:
+            state.last_ts = ts
+            state.last = record
+        if len(state.first) < FIRST_SAMPLES:
+            state.first.append(record)
+        if len(state.in_window) < FIRST_SAMPLES and self.config.start <= ts <= self.config.end:
+            state.in_window.append(record)
+
+    def _correlate(self, state: TemplateState, record: Record, message: str, severity: int) -> None:
+        duration = None
+        if state.measure:
+            duration = duration_of(message)
+            if duration is not None and record.ts is not None:
+                _measure(state, record, duration)
+        if state.meaning.timeout:
+            limit = limit_of(message) or duration
+            if limit:
+                state.limits[limit] = state.limits.get(limit, 0) + 1
+        elif state.measure and "time" in message.lower():
+            limit = limit_of(message)
+            if limit:
+                state.limits[limit] = state.limits.get(limit, 0) + 1
+        if not state.extract_ids:
+            return
+        idents = self.extractor.extract(message)
+        if idents:
+            state.id_hits += 1
+        elif state.count >= _ID_PROBE and state.id_hits == 0:
+            state.extract_ids = False
+            return
+        if severity >= ERROR or state.meaning.failure:
+            outcome = -1
+        elif state.meaning.success or (state.status and state.status.startswith("2")):
+            outcome = 1
+        else:
+            outcome = 0
+        for ident in idents:
+            self.ids.note(ident, record, outcome, duration, state.key)
+
+    # ------------------------------------------------------------------ judgement
 
     def finish(self) -> Analysis:
-        return Analysis([], [], [], {}, [], [], [])
+        for source in self.sources.values():
+            for state in source.templates.values():
+                state.meaning = classify(self.miner.template(state.tid))
+        offsets = estimate_offsets(self.ids, self.sources)
+        observations = Observations(
+            config=self.config,
+            sources=self.sources,
+            ids=self.ids,
+            miner=self.miner,
+            offsets={o.source: o.seconds for o in offsets if o.applied},
+            series=self.series,
+        )
+        signals = detect_signals(observations)
+        drafts, notices = build_drafts(signals, observations, self.passages)
+        return Analysis(
+            drafts=drafts,
+            signals=signals,
+            templates=observations.template_stats(),
+            timelines=observations.timelines(),
+            offsets=[o.public() for o in offsets],
+            passages=self.passages,
+            series=self.series,
+            notices=notices,
+            counts={name: s.count for name, s in self.sources.items()},
+        )
+
+
+def _measure(state: TemplateState, record: Record, duration: float) -> None:
+    """Keep every duration (up to a cap) and a decimated sample of the records."""
+    if len(state.durations) < 2 * MAX_MEASURES:
+        state.durations.extend((record.ts or 0.0, duration))
+    state.measure_seen += 1
+    if state.measure_seen % state.measure_stride == 0:
+        state.measured.append((duration, record))
+        if len(state.measured) > MAX_MEASURED_RECORDS:
+            state.measured = state.measured[::2]
+            state.measure_stride *= 2
+
+
+def _status_severity(label: str) -> int:
+    if label.startswith("5"):
+        return ERROR
+    if label in ("408", "429"):
+        return WARN
+    return 1

@@ -1,0 +1,84 @@
+"""Clock alignment between sources, from identifiers both of them logged.
+
+For every identifier seen in two sources, the difference between the first times each
+source logged it is one observation of their relative clock (plus a little latency).
+The median over many identifiers is robust to slow requests; a large, consistent
+difference means the source's clock or time zone is off. Offsets near a multiple of
+15 minutes are snapped to it: that is what a wrong time zone looks like.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from bot.engine.model import Offset
+from bot.engine.state import IdIndex, SourceState
+
+MIN_PAIRS = 3
+APPLY_AT = 120.0  # seconds: smaller differences can be real latency; report, don't shift
+ZONE_STEP = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetEstimate:
+    source: str
+    reference: str
+    seconds: float
+    pairs: int
+    applied: bool
+
+    def public(self) -> Offset:
+        return Offset(
+            source=self.source, reference=self.reference, seconds=self.seconds, pairs=self.pairs
+        )
+
+    @property
+    def zone_like(self) -> bool:
+        return self.applied and abs(self.seconds) >= ZONE_STEP and self.seconds % ZONE_STEP == 0
+
+
+def estimate_offsets(ids: IdIndex, sources: dict[str, SourceState]) -> list[OffsetEstimate]:
+    diffs: dict[tuple[str, str], list[float]] = {}
+    for tracks in ids.shared().values():
+        names = sorted(tracks)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                diffs.setdefault((a, b), []).append(tracks[b].first_ts - tracks[a].first_ts)
+    if not diffs:
+        return []
+    shared_counts: dict[str, int] = {}
+    for (a, b), values in diffs.items():
+        shared_counts[a] = shared_counts.get(a, 0) + len(values)
+        shared_counts[b] = shared_counts.get(b, 0) + len(values)
+    reference = max(sorted(shared_counts), key=lambda n: (shared_counts[n], sources[n].count))
+    estimates = []
+    for name in sorted(shared_counts):
+        if name == reference:
+            continue
+        if (reference, name) in diffs:
+            values = diffs[(reference, name)]
+        elif (name, reference) in diffs:
+            values = [-v for v in diffs[(name, reference)]]
+        else:
+            continue
+        estimate = _estimate(name, reference, values)
+        if estimate:
+            estimates.append(estimate)
+    return estimates
+
+
+def _estimate(source: str, reference: str, values: list[float]) -> OffsetEstimate | None:
+    if len(values) < MIN_PAIRS:
+        return None
+    median = statistics.median(values)
+    spread = statistics.median(abs(v - median) for v in values)
+    consistent = spread <= max(60.0, abs(median) * 0.05)
+    applied = consistent and abs(median) >= APPLY_AT
+    if applied:
+        snapped = round(median / ZONE_STEP) * ZONE_STEP
+        if snapped and abs(snapped - median) <= 60.0:
+            median = snapped
+    if abs(median) < 1.0 and not applied:
+        return None
+    return OffsetEstimate(source, reference, round(median, 3), len(values), applied)

@@ -1,0 +1,122 @@
+"""What a message *means*, judged once per template: severity and outcome.
+
+The vocabulary is the generic language of operations (failures, successes, resource
+exhaustion, changes), never strings of a particular system. Classification runs on
+template text (variables masked), so it costs nothing per record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEBUG, INFO, WARN, ERROR, FATAL = 0, 1, 2, 3, 4
+LEVELS = {
+    "TRACE": DEBUG,
+    "DEBUG": DEBUG,
+    "INFO": INFO,
+    "NOTICE": INFO,
+    "WARN": WARN,
+    "ERROR": ERROR,
+    "FATAL": FATAL,
+}
+
+_FAILURE = re.compile(
+    r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"
+    r"denied|unavailable|unreachable|cannot|can't|could not|couldn't|unable|reject|invalid|"
+    r"expired|exceed|killed|panic|fatal|crash|lost|not found|no such|broken pipe|"
+    r"too many|exhaust|out of memory|no space|deadlock|conflict|forbidden|unauthori[sz]ed|"
+    r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
+    r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat",
+    re.IGNORECASE,
+)
+_SUCCESS = re.compile(
+    r"\b(?:created|completed?|succe(?:ss|eded|ssful(?:ly)?)|ok|done|ready|acknowledged|ack(?:ed)?|"
+    r"accepted|started|finished|committed|established|connected|returned|provisioned|"
+    r"registered|saved|stored|delivered|processed|resolved|healthy|up|running|responded|"
+    r"sent|received|allocated|approved|published)\b",
+    re.IGNORECASE,
+)
+_TIMEOUT = re.compile(r"time[ds]?[ _-]?out|deadline exceeded|timed out", re.IGNORECASE)
+_EXHAUSTION = re.compile(
+    r"too many (?:connections|clients|open files|requests|processes|threads)|exhaust|"
+    r"out of memory|\boom\b|oom-kill|no space left|disk (?:is )?full|file descriptors|"
+    r"max_connections|maximum number of|remaining connection slots|"
+    r"(?:quota|capacity|limit) (?:exceeded|reached|exhausted)|exceeded (?:the )?(?:quota|capacity|limit)|"
+    r"queue (?:is )?full|backlog (?:full|exceeded)|cannot allocate memory|heap space|"
+    r"memory (?:limit|pressure|exhausted)|pool (?:is )?(?:full|exhausted|empty)|"
+    r"\bpool\b.{0,60}(?:timed? ?out|timeout|no (?:free|available)|not available|wait)|"
+    r"no (?:free|available|idle) (?:connection|slot|worker|thread)s?",
+    re.IGNORECASE,
+)
+_CHANGE = re.compile(
+    r"\bdeploy|\brelease|\bversion\b|\bconfig|\breload|\brestart|\brollout|rolled|migrat|"
+    r"upgrad|feature flag|\bflag\b|flush|evict|\bscal(?:ed|ing)\b|\bchanged?\b|\bupdated?\b|"
+    r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b",
+    re.IGNORECASE,
+)
+_HTTP_STATUS = re.compile(r'"\s(?P<status>[1-5]\d\d)\s|\bstatus[=: ]+(?P<status2>[1-5]\d\d)\b')
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """The classification of one template."""
+
+    severity: int  # implied by the words when the record has no level
+    failure: bool
+    success: bool
+    timeout: bool
+    exhaustion: bool
+    change: bool
+    http: bool  # an access-log shape whose status code decides the severity per record
+
+
+_PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>")
+
+
+def classify(template: str) -> Meaning:
+    """Judge a template by its words; ``key=value`` parameters (``timeout=30s``,
+    ``status=failed``) are settings and values, not what the message says happened."""
+    words = _PARAMETER.sub(" ", template)
+    return _classify(words, template)
+
+
+def _classify(template: str, full: str) -> Meaning:
+    failure = bool(_FAILURE.search(template))
+    success = bool(_SUCCESS.search(template)) and not failure
+    severity = ERROR if failure else INFO
+    if failure and re.search(r"\bwarn|retry|retrying|slow|backoff|throttl", template, re.I):
+        severity = WARN
+    return Meaning(
+        severity=severity,
+        failure=failure,
+        success=success,
+        timeout=bool(_TIMEOUT.search(template)),
+        exhaustion=bool(_EXHAUSTION.search(template)) and failure,
+        change=bool(_CHANGE.search(template)) and not failure,
+        http="HTTP/" in full or "status" in full.lower(),
+    )
+
+
+def level_rank(level: str | None) -> int | None:
+    if level is None:
+        return None
+    return LEVELS.get(level.upper())
+
+
+def http_severity(message: str) -> int | None:
+    """Severity from an HTTP status in an access-log line: 5xx error, 4xx warning."""
+    match = _HTTP_STATUS.search(message)
+    if not match:
+        return None
+    status = int(match.group("status") or match.group("status2"))
+    if status >= 500:
+        return ERROR
+    if status in (408, 429):
+        return WARN
+    return INFO
+
+
+def http_status(message: str) -> int | None:
+    match = _HTTP_STATUS.search(message)
+    return int(match.group("status") or match.group("status2")) if match else None

@@ -1,0 +1,366 @@
+"""From stories to ranked hypothesis drafts: wording, confidence, evidence, next steps.
+
+Confidence starts from the primary signal's strength and moves with the evidence:
+more sources that agree raise it, a story that starts after the incident began (a
+symptom) lowers it, words of the case's symptom and keywords raise it a little.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from bot.engine.classify import _SUCCESS
+from bot.engine.context import ContextIndex
+from bot.engine.model import Citation, Draft, Signal
+from bot.engine.observations import Observations
+from bot.engine.records import Passage, Record
+from bot.engine.signals.latency import ordinal_text
+from bot.engine.stories import Story, build_stories, incident_onset
+from bot.textsim import tokenize
+
+MAX_DRAFTS = 6
+WEAK = 0.35
+PRIMARY_LINES = 4
+SUPPORT_LINES = 2
+PER_SOURCE = 4
+MAX_LINES = 10
+KIND_PRIOR = {
+    "race": 0.06,
+    "exhaustion": 0.06,
+    "change": 0.0,
+    "error": 0.0,
+    "latency": 0.02,
+    "silence": -0.04,
+    "vanished": -0.1,
+    "metric": -0.05,
+}
+
+
+def build_drafts(
+    signals: list[Signal], obs: Observations, passages: list[Passage]
+) -> tuple[list[Draft], list[str]]:
+    onset = incident_onset(signals)
+    context = ContextIndex(passages)
+    focus = set(tokenize(" ".join([obs.config.symptom, *obs.config.keywords])))
+    drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals)]
+    drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.title)))[:MAX_DRAFTS]
+    return drafts, _notices(drafts, obs)
+
+
+def _draft(
+    story: Story, onset: float | None, obs: Observations, context: ContextIndex, focus: set[str]
+) -> Draft:
+    title, summary, steps = _words(story, obs)
+    citations = _citations(story, obs)
+    query = " ".join(
+        [title, *(str(s.detail.get("template", "")) for s in story.signals), *story.sources]
+    )
+    for passage in context.matching(query):
+        citations.append(Citation(passage))
+    return Draft(
+        title=title,
+        summary=summary,
+        confidence=_confidence(story, onset, focus, title),
+        kind=story.kind,
+        citations=citations,
+        sources_correlated=story.sources,
+        next_steps=steps,
+        signals=story.signals,
+        key=f"{story.kind}:{_shape(story.primary)}",
+    )
+
+
+# ---------------------------------------------------------------------------- scoring
+
+
+def _confidence(story: Story, onset: float | None, focus: set[str], title: str) -> float:
+    """Strength of the primary signal, raised by what else the story explains.
+
+    Sources tied by identifiers or limits count fully; sources that merely start
+    failing afterwards count a little. A story that starts well after the incident
+    began is more likely a symptom than the cause.
+    """
+    linked = len(story.linked_sources) - 1
+    temporal = len(story.sources) - 1 - linked
+    score = 0.2 + 0.5 * story.primary.score + KIND_PRIOR.get(story.kind, 0.0)
+    score += min(0.25, 0.12 * linked + 0.04 * temporal)
+    if onset is not None and story.onset is not None:
+        late = story.onset - onset
+        if late > 300:
+            score -= min(0.25, 0.1 + late / 3600)
+        elif late <= 60:
+            score += 0.04
+    words = set(
+        tokenize(title + " " + " ".join(str(s.detail.get("template", "")) for s in story.signals))
+    )
+    if focus & words:
+        score += min(0.06, 0.02 * len(focus & words))
+    return round(max(0.05, min(0.95, score)), 2)
+
+
+def _dedupe(drafts: list[Draft]) -> list[Draft]:
+    """Drop a draft whose log evidence is already fully cited by a stronger one."""
+    kept: list[Draft] = []
+    cited: list[set[str]] = []
+    for draft in drafts:
+        lines = {c.item.locator for c in draft.citations if isinstance(c.item, Record)}
+        if lines and any(lines <= earlier for earlier in cited):
+            continue
+        kept.append(draft)
+        cited.append(lines)
+    return kept
+
+
+def _notices(drafts: list[Draft], obs: Observations) -> list[str]:
+    notices = []
+    if not drafts:
+        notices.append("No hypothesis: nothing in the sources stands out against the baseline.")
+    elif drafts[0].confidence < WEAK:
+        notices.append(
+            "No strong hypothesis: the evidence below is weak; widen the window or add sources."
+        )
+    if obs.baseline_seconds <= 0:
+        notices.append(
+            "No baseline period in the manifest: 'new' and 'burst' are judged within the window only."
+        )
+    if obs.ids.dropped:
+        notices.append(
+            f"{obs.ids.dropped} identifier sightings were not tracked (identifier cap reached)."
+        )
+    for source, seconds in sorted(obs.offsets.items()):
+        notices.append(
+            f"Clock of {source} is {seconds:+.0f} s off the others; aligned before correlating."
+        )
+    return notices
+
+
+def _shape(signal: Signal) -> str:
+    return re.sub(r"\s+", " ", str(signal.detail.get("template") or signal.title))[:120]
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def _citations(story: Story, obs: Observations) -> list[Citation]:
+    """The few most telling lines: the primary's first, then one or two per supporting
+    signal, at most ``PER_SOURCE`` per source and ``MAX_LINES`` in all."""
+    chosen: list[Record] = []
+    seen: set[str] = set()
+    per_source: dict[str, int] = {}
+
+    def take(records: list[Record], limit: int) -> None:
+        for record in records[:limit]:
+            if record.locator in seen or per_source.get(record.source, 0) >= PER_SOURCE:
+                continue
+            if len(chosen) >= MAX_LINES:
+                return
+            seen.add(record.locator)
+            per_source[record.source] = per_source.get(record.source, 0) + 1
+            chosen.append(record)
+
+    take(story.primary.records, PRIMARY_LINES)
+    for signal in story.support:
+        take(signal.records, 1 if signal.detail.get("absorbed") else SUPPORT_LINES)
+    chosen.sort(key=lambda r: (obs.aligned(r.source, r.ts) or 0.0, r.source, r.line))
+    return [Citation(r) for r in chosen] + _contradicting(story, obs)
+
+
+def _contradicting(story: Story, obs: Observations) -> list[Citation]:
+    """For a single-source error story: the same message already seen in the baseline."""
+    detail = story.primary.detail
+    if story.kind != "error" or not detail.get("baseline"):
+        return []
+    for source in story.primary.sources:
+        state_records = [
+            r
+            for s in obs.sources[source].templates.values()
+            if obs.template_text(s) == detail.get("template")
+            for r in s.first
+            if obs.in_baseline(source, r.ts)
+        ]
+        if state_records:
+            return [Citation(state_records[0], role="contradicts")]
+    return []
+
+
+# ---------------------------------------------------------------------------- words
+
+
+def _hhmm(ts: float | None) -> str:
+    return "?" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
+
+
+def _words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    writer = {
+        "race": _race_words,
+        "exhaustion": _exhaustion_words,
+        "change": _change_words,
+        "latency": _latency_words,
+        "silence": _silence_words,
+    }.get(story.kind, _generic_words)
+    return writer(story, obs)
+
+
+def _symptoms(story: Story) -> str:
+    others = [s for s in story.support if s.kind != "latency_limit"]
+    if not others:
+        return ""
+    parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ({s.title.split(': ', 1)[-1]})" for s in others]
+    return " Followed by errors in " + "; ".join(parts) + "."
+
+
+def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    d = story.primary.detail
+    failed, succeeded = d["failed_source"], d["succeeded_source"]
+    kinds = "/".join(d["id_kinds"])
+    latency = next((s for s in story.support if s.kind == "latency_limit"), None)
+    verb = _phrase(str(d["success_example"]))
+    ids = ", ".join(d["ids"][:3])
+    if latency and d["late"]:
+        limit = latency.detail["limit"]
+        title = (
+            f"{succeeded} '{verb}' arrives after {failed}'s {limit:g} s timeout "
+            f"({d['late']} of {d['count']} {kinds} ids, from {_hhmm(story.onset)})"
+        )
+    elif d["late"]:
+        title = (
+            f"{succeeded} '{verb}' arrives after {failed} already gave up "
+            f"({d['late']} of {d['count']} {kinds} ids, from {_hhmm(story.onset)})"
+        )
+    else:
+        title = f"{failed} and {succeeded} disagree on {d['count']} {kinds} ids: failure in {failed}, '{verb}' in {succeeded}"
+    summary = (
+        f"For {d['count']} {kinds} ids in the window (e.g. {ids}), {failed} logged a failure "
+        f"while {succeeded} logged success; for {d['late']} of them the success came after "
+        f"the failure. None of this shows in either source alone."
+    )
+    if d.get("baseline"):
+        summary += f" {d['baseline']} such ids also occur outside the window."
+    if latency:
+        ld = latency.detail
+        summary += (
+            f" {ld['limit_source']} states a {ld['limit']:g} s limit; durations in "
+            f"{latency.sources[0]} grow under load and cross it from the "
+            f"{ordinal_text(ld['ordinal'])} request of a burst on "
+            f"({ld['over']} of {ld['measured']} over the limit, p95 {ld['p95']:.3g} s)."
+        )
+    summary += _symptoms(story)
+    steps = [
+        f"Compare {failed}'s timeout with {succeeded}'s duration under load; raise the timeout, "
+        f"reduce concurrency or make the call asynchronous with a callback/poll.",
+        f"Check whether {succeeded} keeps (or rolls back) work that {failed} abandoned: "
+        f"the {kinds} ids above exist in one system and not the other.",
+        f"Ask in the thread: `what happened to {d['ids'][0]}?` for its cross-source timeline.",
+    ]
+    return title, summary, steps
+
+
+def _phrase(message: str, words: int = 4) -> str:
+    """A readable name for what a message reports: the words leading to its success verb
+    (``CreateVm reply sent`` from ``INFO CreateVm reply sent session=.. vm=..``)."""
+    tokens = [t.strip(":,;.") for t in message.split()]
+    plain = [t for t in tokens if t.isalpha() and t.upper() not in _LEVEL_WORDS]
+    match = next((i for i, t in enumerate(plain) if _SUCCESS.fullmatch(t)), None)
+    if match is None:
+        return " ".join(plain[:words]) or "success"
+    return " ".join(plain[max(0, match - words + 1) : match + 1])
+
+
+_LEVEL_WORDS = {"INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "NOTICE"}
+
+
+def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    source = s.sources[0]
+    template = str(s.detail["template"])
+    title = f"{source}: resource exhausted — '{_clip(template)}' from {_hhmm(s.onset)}"
+    summary = (
+        f"{source} logged '{_clip(template, 140)}' {s.detail['window']} times in the window "
+        f"(baseline: {s.detail['baseline']}), first at {_hhmm(s.onset)}." + _symptoms(story)
+    )
+    steps = [
+        f"Check the limit and current usage of the resource named in '{_clip(template, 60)}' on {source}.",
+        f"Find what consumed it before {_hhmm(s.onset)}: growth in connections, memory, disk or handles.",
+        "Confirm the downstream errors stop when the resource is freed or the limit raised.",
+    ]
+    return title, summary, steps
+
+
+def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    source = s.sources[0]
+    later = [x for x in story.support]
+    title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)} precedes the errors"
+    if not later:
+        title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)}"
+    summary = (
+        f"{source} logged a change at {_hhmm(s.onset)} that never appears in the baseline."
+        + _symptoms(story)
+    )
+    steps = [
+        f"Review what changed at {_hhmm(s.onset)} on {source} (deploy, configuration, flush, restart).",
+        "Roll it back or compare with the previous version to confirm.",
+    ]
+    return title, summary, steps
+
+
+def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    d = s.detail
+    if s.kind == "latency_limit":
+        title = (
+            f"{s.sources[0]}: durations cross the {d['limit']:g} s limit from the "
+            f"{ordinal_text(d['ordinal'])} request of a burst on ({_hhmm(s.onset)})"
+        )
+        summary = (
+            f"'{_clip(str(d['template']), 120)}' reports durations up to p95 {d['p95']:.3g} s; "
+            f"{d['over']} of {d['measured']} exceed the {d['limit']:g} s limit stated by {d['limit_source']}."
+        )
+    else:
+        title = s.title
+        summary = f"Durations of '{_clip(str(d['template']), 120)}' rose to p95 {d['p95']:.3g} s."
+    summary += _symptoms(story)
+    steps = [
+        "Correlate the durations with load (concurrency, queue depth) at the same time.",
+        "Check what the caller does when the limit is hit (retry, abort, leave work behind).",
+    ]
+    return title, summary, steps
+
+
+def _silence_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    return (
+        s.title,
+        f"The last record of {s.sources[0]} is at {_hhmm(s.onset)}." + _symptoms(story),
+        [
+            f"Check whether {s.sources[0]} crashed, was stopped or lost its log shipping at {_hhmm(s.onset)}."
+        ],
+    )
+
+
+def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    source = s.sources[0]
+    d = s.detail
+    if s.kind in ("new_template", "burst"):
+        what = "new" if s.kind == "new_template" else "burst of"
+        title = f"{source}: {what} '{_clip(str(d['template']))}' from {_hhmm(s.onset)}"
+        summary = (
+            f"{source} logged it {d['window']} times in the window against "
+            f"{d['baseline']} in the baseline, first at {_hhmm(s.onset)}." + _symptoms(story)
+        )
+        steps = [
+            f"Read the first occurrence in {source} at {_hhmm(s.onset)} and what preceded it.",
+            "Check whether a dependency named in the message failed at the same time.",
+        ]
+    else:
+        title = s.title
+        summary = s.title + "." + _symptoms(story)
+        steps = [f"Look at {source} around {_hhmm(s.onset)}."]
+    return title, summary, steps
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

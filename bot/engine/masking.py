@@ -1,0 +1,103 @@
+"""Masking: replace the variable parts of a log message with ``<*>``.
+
+One combined regular expression does the work in a single pass (the hot path of the
+template miner). The parts are exposed as named, compiled patterns (``PATTERNS``) so
+other stages can reuse them, e.g. to find every IP or UUID in a line.
+
+Order matters: longer, more specific shapes (URLs, UUIDs, timestamps) are tried
+before the generic ones (hex, numbers) at each position. Numbers are matched only
+when not glued to letters, so ``blk_123`` masks to ``blk_<*>`` while ``HTTP`` or
+``u0`` stay; whole tokens such as ``vm-21`` or ``node7.example.com`` become ``<*>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+WILDCARD: Final = "<*>"
+
+# A value ends at whitespace or at punctuation that usually separates fields.
+_VALUE_END = r"""[^\s,;&)\]}>"']"""
+_NOT_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
+_NOT_ALNUM_AFTER = r"(?![A-Za-z0-9])"
+
+# name -> regex source. Kept in match priority order.
+_SOURCES: Final[dict[str, str]] = {
+    "url": r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+",
+    "email": r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b",
+    "uuid": (
+        r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    ),
+    "datetime": (
+        r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+        r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)?"
+        r"(?:Z|[+-]\d{2}:?\d{2})?(?![\w/])"
+    ),
+    "syslog_date": (
+        r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+\d{1,2},?"
+        r"(?:\s+\d{4})?(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)?(?:\s+\d{4})?\b"
+    ),
+    "time": _NOT_ALNUM_BEFORE + r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?" + _NOT_ALNUM_AFTER,
+    "ipv4": _NOT_ALNUM_BEFORE + r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?" + _NOT_ALNUM_AFTER,
+    "ipv6": (
+        r"(?<![\w:])(?=[0-9a-fA-F:]*\d)(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}"
+        r"(?:%\w+)?(?![\w:])|\[[0-9a-fA-F:]{2,}\](?::\d{1,5})?"
+    ),
+    "path": r"(?<![\w.\-/\\])(?:[A-Za-z]:)?(?:[\\/]+[\w.$@+~-]+){2,}[\\/]?",
+    "host_port": r"\b(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}:\d{1,5}\b",
+    "host": r"\b(?=[\w.-]*\d)[A-Za-z0-9][\w-]*(?:\.[\w-]+)+\.[a-z]{2,}\b",
+    "quoted": r"\"[^\"\s]+\"|'[^'\s]+'",
+    "duration": (
+        r"(?<![A-Za-z0-9])[<>]?=?\d+(?:\.\d+)?(?:ms|us|µs|ns|s|m|h|d"
+        r"|\s?(?:sec|secs|seconds?|msecs?|millis(?:econds?)?|minutes?|mins?|hours?|days?))\b"
+    ),
+    "size": (
+        r"(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|[kKMGT]|bytes?|B)\b"
+    ),
+    "name_number": r"\b[A-Za-z]+(?:[-_][A-Za-z]+)*-\d+\b(?!\.\w)",
+    "hex": (
+        r"\b0[xX][0-9a-fA-F]+\b"
+        r"|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}\b"
+    ),
+    "number": _NOT_ALNUM_BEFORE + r"[-+]?\d+(?:[.,]\d+)*" + _NOT_ALNUM_AFTER,
+}
+
+# ``key=value`` keeps the key and masks the value; handled by its own pattern because
+# the replacement is not a plain wildcard.
+KEY_VALUE: Final = re.compile(r"\b([A-Za-z_][\w.-]*)=((?:<\*>|" + _VALUE_END + r")+)")
+
+PATTERNS: Final[dict[str, re.Pattern[str]]] = {
+    name: re.compile(source) for name, source in _SOURCES.items()
+}
+PATTERNS["key_value"] = KEY_VALUE
+
+# Only a run holding a digit or one of / \ @ " ' [ (or a month/day name) can match,
+# so the guard rejects plain words with one scan instead of trying every pattern.
+_GUARD: Final = (
+    r"(?<![A-Za-z0-9])(?=[^\s\d/\\@\"'\[]*[\d/\\@\"'\[]"
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
+)
+_COMBINED: Final = re.compile(
+    _GUARD + "(?:" + "|".join(f"(?:{source})" for source in _SOURCES.values()) + ")"
+)
+
+
+def _key_value(match: re.Match[str]) -> str:
+    if match.group(2) == WILDCARD:
+        return match.group(0)
+    return f"{match.group(1)}={WILDCARD}"
+
+
+def mask(message: str) -> str:
+    """``message`` with every variable part replaced by ``<*>``."""
+    masked = _COMBINED.sub(WILDCARD, message)
+    if "=" in masked:
+        masked = KEY_VALUE.sub(_key_value, masked)
+    return masked
+
+
+def find(kind: str, text: str) -> list[str]:
+    """Every match of one named pattern (see ``PATTERNS``) in ``text``."""
+    return [m.group(0) for m in PATTERNS[kind].finditer(text)]

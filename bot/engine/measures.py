@@ -1,0 +1,84 @@
+"""Durations and time limits written in messages.
+
+``took 31.2s``, ``elapsed=31200ms``, ``duration: 0:00:31``, ``in 250 ms``,
+``latency_ms=812`` are durations; ``timeout=00:00:30``, ``timeout 30s``,
+``timed out after 30000 ms``, ``deadline=5s`` are limits. Both come back in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minutes": 60.0,
+}
+_NUMBER_UNIT = r"(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>ns|us|µs|ms|secs?|seconds?|s|mins?|minutes|m)\b"
+_CLOCK = r"(?P<clock>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)"
+
+_LIMIT = re.compile(
+    r"(?:time[ _-]?out|deadline|limit|timed out after|expired after)(?P<keyunit>_ms|_s|Ms|Seconds)?"
+    r"\s?(?:[=:]|of|after)?\s?(?:" + _NUMBER_UNIT + "|" + _CLOCK + r"|(?P<bare>\d+(?:\.\d+)?)\b)",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"(?:took|elapsed|duration|latency|response[ _]time|request[ _]time|rt|time|in|after|"
+    r"spent|wait(?:ed)?)(?P<keyunit>_ms|_s|Ms|_seconds)?\s?(?:[=:]|of)?\s?(?:"
+    + _NUMBER_UNIT
+    + "|"
+    + _CLOCK
+    + r"|(?P<bare>\d+(?:\.\d+)?)(?=\s|$|,|;))",
+    re.IGNORECASE,
+)
+
+
+def _seconds(match: re.Match[str]) -> float | None:
+    if match.group("num"):
+        return float(match.group("num")) * _UNITS[match.group("unit").lower()]
+    if match.group("clock"):
+        h, m, s = match.group("clock").split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    if match.group("bare") and match.group("keyunit"):
+        unit = match.group("keyunit").lower().lstrip("_")
+        factor = 1e-3 if unit == "ms" else 1.0
+        return float(match.group("bare")) * factor
+    return None
+
+
+def limit_of(message: str) -> float | None:
+    """The time limit a message states (``timeout=30s``), in seconds."""
+    for match in _LIMIT.finditer(message):
+        value = _seconds(match)
+        if value:
+            return value
+    return None
+
+
+def duration_of(message: str) -> float | None:
+    """The duration a message reports (``took 31.2s``), in seconds; limits excluded."""
+    for match in _DURATION.finditer(message):
+        start = match.start()
+        if (
+            re.search(
+                r"time[ _-]?out\W*$|deadline\W*$|limit\W*$",
+                message[max(0, start - 12) : start + 8],
+                re.I,
+            )
+            and "took" not in match.group(0).lower()
+        ):
+            continue
+        value = _seconds(match)
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,183 @@
+"""Latency against a limit: durations parsed from messages that grow (with load) and
+cross a timeout that some source logged or configured.
+
+The limit may come from another source than the durations — a caller logs its
+timeout, the callee logs how long it took — which is exactly the shape of a race.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from bot.engine.model import Signal
+from bot.engine.observations import Observations
+from bot.engine.records import Record
+from bot.engine.state import SourceState, TemplateState
+
+MIN_MEASURES = 5
+
+
+def latency_signals(obs: Observations) -> list[Signal]:
+    limits = _limits(obs)
+    signals = []
+    for source, state in obs.templates():
+        if len(state.durations) < 2 * MIN_MEASURES:
+            continue
+        signal = _judge(obs, source, state, limits)
+        if signal:
+            signals.append(signal)
+    return signals
+
+
+def _limits(obs: Observations) -> list[tuple[float, int, str, Record | None]]:
+    """Every stated limit: (seconds, times seen, source, a record stating it), most seen first."""
+    found: dict[float, tuple[int, str, Record | None]] = {}
+    for source, state in obs.templates():
+        for value, count in state.limits.items():
+            seen, _, _ = found.get(value, (0, "", None))
+            example = (obs.window_records(source.name, state, 1) or state.first or [None])[0]
+            if count > seen:
+                found[value] = (count, source.name, example)
+    return sorted(((v, c, s, r) for v, (c, s, r) in found.items()), key=lambda x: (-x[1], x[0]))
+
+
+def _split(
+    obs: Observations, source: str, state: TemplateState
+) -> tuple[list[tuple[float, float]], list[float]]:
+    window: list[tuple[float, float]] = []
+    baseline: list[float] = []
+    values = state.durations
+    for i in range(0, len(values), 2):
+        ts, value = values[i], values[i + 1]
+        if obs.in_window(source, ts):
+            window.append((ts, value))
+        elif obs.in_baseline(source, ts):
+            baseline.append(value)
+    window.sort()
+    return window, baseline
+
+
+def _judge(
+    obs: Observations, source: SourceState, state: TemplateState, limits: list
+) -> Signal | None:
+    window, baseline = _split(obs, source.name, state)
+    if len(window) < MIN_MEASURES:
+        return None
+    values = [v for _, v in window]
+    p95 = _quantile(values, 0.95)
+    base_p50 = statistics.median(baseline) if baseline else None
+    limit = next(
+        (
+            lim
+            for lim in limits
+            if max(values) > lim[0]
+            and (base_p50 is None or base_p50 < lim[0])
+            and min(values) < lim[0]
+        ),
+        None,
+    )
+    trend = _rank_correlation(values)
+    text = obs.template_text(state)
+    if limit is None:
+        if base_p50 and p95 >= 3 * max(_quantile(baseline, 0.95), 1e-3) and trend > 0.3:
+            return Signal(
+                "latency",
+                f"{source.name}: durations of '{text[:70]}' rose to p95 {p95:.3g}s "
+                f"(baseline p50 {base_p50:.3g}s)",
+                round(0.35 + 0.2 * trend, 3),
+                (source.name,),
+                _evidence(state, None),
+                obs.aligned(source.name, window[0][0]),
+                {"template": text, "p95": p95, "baseline_p50": base_p50, "trend": trend},
+            )
+        return None
+    seconds, _, limit_source, limit_record = limit
+    over = [(ts, v) for ts, v in window if v > seconds]
+    ordinal = _ordinal_in_burst(window, seconds)
+    share = len(over) / len(window)
+    records = _evidence(state, seconds)
+    if limit_record is not None and limit_record.source != source.name:
+        records.append(limit_record)
+    return Signal(
+        kind="latency_limit",
+        title=(
+            f"{source.name}: '{text[:70]}' durations cross the {seconds:g}s limit "
+            f"from the {ordinal_text(ordinal)} request of a burst on"
+        ),
+        score=round(min(0.9, 0.45 + 0.25 * share + 0.2 * max(0.0, trend)), 3),
+        sources=tuple(dict.fromkeys((source.name, limit_source))),
+        records=records,
+        onset=obs.aligned(source.name, over[0][0]),
+        detail={
+            "template": text,
+            "limit": seconds,
+            "limit_source": limit_source,
+            "ordinal": ordinal,
+            "over": len(over),
+            "measured": len(window),
+            "p95": p95,
+            "baseline_p50": base_p50,
+            "trend": trend,
+            "points": [(obs.aligned(source.name, t), v) for t, v in window[:2000]],
+        },
+    )
+
+
+def _evidence(state: TemplateState, limit: float | None) -> list[Record]:
+    """The last sample under the limit, the first over it, and the slowest one."""
+    samples = sorted(state.measured, key=lambda s: (s[1].ts or 0.0, s[1].line))
+    if limit is None:
+        return [max(samples, key=lambda s: s[0])[1]] if samples else []
+    first_over = next((i for i, (v, _) in enumerate(samples) if v > limit), None)
+    if first_over is None:
+        return []
+    chosen = [samples[first_over][1]]
+    if first_over > 0:
+        chosen.insert(0, samples[first_over - 1][1])
+    slowest = max(samples, key=lambda s: s[0])[1]
+    if slowest not in chosen:
+        chosen.append(slowest)
+    return chosen
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _rank_correlation(values: list[float]) -> float:
+    """Spearman correlation of the values with their order: do they grow over time?"""
+    n = len(values)
+    if n < 3:
+        return 0.0
+    order = sorted(range(n), key=lambda i: values[i])
+    ranks = [0] * n
+    for rank, i in enumerate(order):
+        ranks[i] = rank
+    d2 = sum((ranks[i] - i) ** 2 for i in range(n))
+    return 1 - 6 * d2 / (n * (n * n - 1))
+
+
+def _ordinal_in_burst(window: list[tuple[float, float]], limit: float) -> int:
+    """At which request of a burst durations first exceed the limit (median over bursts).
+
+    Requests closer together than the limit itself can pile up on each other, so a gap
+    longer than the limit starts a new burst.
+    """
+    ordinals = []
+    index, previous = 0, None
+    crossed = False
+    for ts, value in window:
+        if previous is not None and ts - previous > limit:
+            index, crossed = 0, False
+        index += 1
+        previous = ts
+        if value > limit and not crossed:
+            ordinals.append(index)
+            crossed = True
+    return int(statistics.median(ordinals)) if ordinals else 0
+
+
+def ordinal_text(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,186 @@
+"""Rate signals per source and template: bursts, new and vanished templates, changes,
+resource exhaustion, and sources going silent.
+
+A template is judged against its own baseline: a source that is equally loud before
+the incident is not a cause, however loud it is.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.engine.classify import ERROR, FATAL, WARN
+from bot.engine.model import Signal
+from bot.engine.observations import Observations
+from bot.engine.state import SourceState, TemplateState
+
+MIN_BURST = 3
+
+
+def rate_signals(obs: Observations) -> list[Signal]:
+    signals: list[Signal] = []
+    for source, state in obs.templates():
+        window, baseline = obs.counts(source.name, state.hist)
+        signal = _judge(obs, source, state, window, baseline)
+        if signal:
+            signals.append(signal)
+    signals.extend(_silences(obs))
+    return signals
+
+
+def _expected(obs: Observations, baseline: int) -> float | None:
+    if obs.baseline_seconds <= 0:
+        return None
+    return baseline * obs.window_seconds / obs.baseline_seconds
+
+
+def _judge(
+    obs: Observations, source: SourceState, state: TemplateState, window: int, baseline: int
+) -> Signal | None:
+    expected = _expected(obs, baseline)
+    meaning = state.meaning
+    text = obs.template_text(state)
+    if window == 0:
+        if expected is not None and expected >= 10 and baseline >= 10:
+            records = [r for r in (state.last,) if r is not None]
+            return Signal(
+                kind="vanished_template",
+                title=f"{source.name}: '{_short(text)}' stopped (about {expected:.0f} expected in the window)",
+                score=min(0.6, 0.2 + 0.05 * math.log2(1 + expected)),
+                sources=(source.name,),
+                records=records,
+                onset=obs.aligned(source.name, state.last_ts),
+                detail={"template": text, "baseline": baseline, "expected": expected},
+            )
+        return None
+    records = obs.window_records(source.name, state)
+    if not records:
+        return None
+    onset = obs.aligned(source.name, records[0].ts)
+    new = baseline == 0 and (expected is not None or _late_start(obs, source, state))
+    detail = {
+        "template": text,
+        "key": state.key,
+        "window": window,
+        "baseline": baseline,
+        "expected": expected,
+        "severity": state.severity,
+    }
+    if meaning.exhaustion or (state.severity >= ERROR and _exhaustion_words(text)):
+        if new or _is_burst(window, expected):
+            return Signal(
+                "exhaustion",
+                f"{source.name}: {_short(text)}",
+                _score(window, expected, state.severity, 0.25),
+                (source.name,),
+                records,
+                onset,
+                detail,
+            )
+    if state.severity >= WARN:
+        if new and (window >= 2 or state.severity >= FATAL):
+            return Signal(
+                "new_template",
+                f"{source.name}: new {_level(state)} '{_short(text)}'",
+                _score(window, expected, state.severity, 0.1),
+                (source.name,),
+                records,
+                onset,
+                detail,
+            )
+        if _is_burst(window, expected):
+            return Signal(
+                "burst",
+                f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
+                _score(window, expected, state.severity, 0.0),
+                (source.name,),
+                records,
+                onset,
+                detail,
+            )
+        return None
+    if meaning.change and new and window <= 20:
+        return Signal(
+            "change",
+            f"{source.name}: '{_short(text)}'",
+            0.3,
+            (source.name,),
+            records,
+            onset,
+            detail,
+        )
+    return None
+
+
+def _late_start(obs: Observations, source: SourceState, state: TemplateState) -> bool:
+    """Without a baseline: a template that first shows up well after its source began."""
+    if source.first_ts is None or state.first_ts is None:
+        return False
+    return state.first_ts - source.first_ts > 0.05 * obs.window_seconds
+
+
+def _is_burst(window: int, expected: float | None) -> bool:
+    if expected is None:
+        return False
+    return window >= MIN_BURST and window >= 3 * expected + 2 * math.sqrt(expected + 1)
+
+
+def _score(window: int, expected: float | None, severity: int, bonus: float) -> float:
+    """Strength in [0, 1]: how far above baseline, how many, how severe."""
+    ratio = (window + 1) / ((expected or 0) + 1)
+    surprise = min(1.0, math.log10(ratio) / 2.0)
+    volume = min(1.0, math.log10(1 + window) / 2.0)
+    severity_weight = {WARN: 0.75, ERROR: 0.9, FATAL: 1.0}.get(severity, 0.5)
+    return round(min(0.95, (0.35 + 0.4 * surprise + 0.25 * volume) * severity_weight + bonus), 3)
+
+
+def _exhaustion_words(text: str) -> bool:
+    from bot.engine.classify import _EXHAUSTION
+
+    return bool(_EXHAUSTION.search(text))
+
+
+def _silences(obs: Observations) -> list[Signal]:
+    """A source that logged steadily in the baseline and stops inside the window."""
+    signals = []
+    for source in obs.sources.values():
+        window, baseline = obs.counts(source.name, source.events)
+        expected = _expected(obs, baseline)
+        last = obs.aligned(source.name, source.last_ts)
+        if expected is None or expected < 20 or last is None:
+            continue
+        quiet = obs.config.end - last
+        if quiet < max(300.0, 0.15 * obs.window_seconds):
+            continue
+        last_record = max(
+            (
+                s.last
+                for s in source.templates.values()
+                if s.last is not None and s.last.ts is not None
+            ),
+            key=lambda r: (r.ts, r.line),
+            default=None,
+        )
+        if last_record is None:
+            continue
+        signals.append(
+            Signal(
+                kind="silence",
+                title=f"{source.name} went silent (no records for the last {quiet / 60:.0f} min of the window)",
+                score=min(0.7, 0.3 + quiet / obs.window_seconds),
+                sources=(source.name,),
+                records=[last_record],
+                onset=last,
+                detail={"quiet_seconds": quiet, "expected": expected, "window": window},
+            )
+        )
+    return signals
+
+
+def _level(state: TemplateState) -> str:
+    return {WARN: "warning", ERROR: "error", FATAL: "fatal error"}.get(state.severity, "message")
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,118 @@
+"""Streaming accumulators: what the engine remembers about each source, template and id.
+
+Everything here is bounded: per template a few sample records and a minute histogram;
+per identifier one small track per source; caps on identifiers and measurements. Raw
+timestamps are kept (alignment is decided at the end and applied then).
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+from bot.engine.classify import Meaning
+from bot.engine.records import Record
+
+BUCKET = 60.0  # seconds per histogram bucket
+FIRST_SAMPLES = 3
+MAX_MEASURES = 20_000
+MAX_MEASURED_RECORDS = 256
+
+
+@dataclass(slots=True)
+class TemplateState:
+    """One (source, template) pair."""
+
+    key: int  # template id, or a derived key for access-log status classes
+    tid: int
+    meaning: Meaning
+    severity: int = 0  # highest severity seen
+    count: int = 0
+    hist: dict[int, int] = field(default_factory=dict)  # bucket -> count (raw time)
+    first: list[Record] = field(default_factory=list)  # earliest records
+    in_window: list[Record] = field(default_factory=list)  # earliest records in raw window
+    last: Record | None = None
+    first_ts: float | None = None
+    last_ts: float | None = None
+    id_hits: int = 0
+    extract_ids: bool = True
+    measure: bool = False
+    durations: array = field(default_factory=lambda: array("d"))  # ts, value pairs
+    measured: list[tuple[float, Record]] = field(default_factory=list)  # decimated samples
+    measure_stride: int = 1
+    measure_seen: int = 0
+    limits: dict[float, int] = field(default_factory=dict)  # limit seconds -> times seen
+    status: str = ""  # "5xx" etc. for access-log keys
+
+
+@dataclass(slots=True)
+class SourceState:
+    name: str
+    count: int = 0
+    undated: int = 0
+    first_ts: float | None = None
+    last_ts: float | None = None
+    events: dict[int, int] = field(default_factory=dict)  # bucket -> records
+    errors: dict[int, int] = field(default_factory=dict)  # bucket -> records >= ERROR
+    templates: dict[int, TemplateState] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Track:
+    """What one source says about one identifier."""
+
+    first_ts: float
+    last_ts: float
+    count: int = 1
+    first: Record | None = None
+    fail: Record | None = None  # first failure-looking record (the cause, not the echoes)
+    fail_ts: float = 0.0  # when it last looked failed
+    ok: Record | None = None  # latest success-looking record
+    fail_keys: tuple[int, ...] = ()  # templates of its failure records (a few)
+    ok_keys: tuple[int, ...] = ()
+    duration: float | None = None  # largest duration reported for it
+
+
+class IdIndex:
+    """identifier -> {source -> Track}, capped; ids beyond the cap are not tracked."""
+
+    def __init__(self, cap: int = 150_000) -> None:
+        self.cap = cap
+        self.tracks: dict[str, dict[str, Track]] = {}
+        self.dropped = 0
+
+    def note(
+        self, ident: str, record: Record, outcome: int, duration: float | None, key: int = 0
+    ) -> None:
+        """outcome: -1 failure, 1 success, 0 neutral."""
+        per_source = self.tracks.get(ident)
+        if per_source is None:
+            if len(self.tracks) >= self.cap:
+                self.dropped += 1
+                return
+            per_source = self.tracks[ident] = {}
+        ts = record.ts if record.ts is not None else 0.0
+        track = per_source.get(record.source)
+        if track is None:
+            track = per_source[record.source] = Track(first_ts=ts, last_ts=ts, first=record)
+        else:
+            track.count += 1
+            if ts < track.first_ts:
+                track.first_ts, track.first = ts, record
+            track.last_ts = max(track.last_ts, ts)
+        if outcome < 0:
+            if track.fail is None:
+                track.fail = record
+            track.fail_ts = max(track.fail_ts, ts)
+            if key not in track.fail_keys and len(track.fail_keys) < 4:
+                track.fail_keys += (key,)
+        elif outcome > 0:
+            track.ok = record
+            if key not in track.ok_keys and len(track.ok_keys) < 4:
+                track.ok_keys += (key,)
+        if duration is not None and (track.duration is None or duration > track.duration):
+            track.duration = duration
+
+    def shared(self) -> dict[str, dict[str, Track]]:
+        """Identifiers seen in at least two sources."""
+        return {i: t for i, t in self.tracks.items() if len(t) > 1}

@@ -1,0 +1,330 @@
+"""Streaming, bounded template mining (Drain-like, deterministic, pure Python).
+
+``TemplateMiner.add(message)`` returns an integer template id. The hot path is one
+masking pass (:func:`bot.engine.masking.mask`) and one dict lookup: masked shapes
+already seen map straight to their cluster. Only a new shape pays for clustering:
+
+1. tokenise the masked text on whitespace; tokens that still hold a digit count as
+   variable (ids glued to words, such as ``t761`` or ``a1b2``);
+2. among templates with the same token count, pick the one sharing the most constant
+   tokens at the same positions; join it when the shared share reaches ``similarity``
+   (positions that differ become ``<*>``), else start a new template;
+3. when a template gains a wildcard, templates of the same length that it now
+   covers are merged into it (their ids resolve to it from then on).
+
+Memory is bounded: at most ``max_templates`` live templates (when full, the least
+used tenth is evicted into the overflow bucket, id ``OVERFLOW_ID``) and at most
+``2 * max_cache`` cached shapes (two generations; the older one is dropped whole).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+
+from bot.engine.masking import WILDCARD, mask
+
+logger = logging.getLogger(__name__)
+
+OVERFLOW_ID = 0
+DEFAULT_SIMILARITY = 0.5
+_EVICT_SHARE = 0.1
+
+
+@dataclass(slots=True, eq=False)
+class _Cluster:
+    id: int
+    tokens: list[str]
+    count: int = 0
+    merged: _Cluster | None = None  # set when merged into another or evicted
+    keys: list[tuple[str, ...]] = field(default_factory=list)  # index entries it owns
+
+
+class TemplateMiner:
+    """Groups log messages into templates; ids are stable for the miner's life.
+
+    An id that was merged into another template, or evicted to the overflow bucket,
+    keeps answering through :meth:`resolve`, :meth:`template` and :meth:`count`.
+    """
+
+    def __init__(
+        self,
+        max_templates: int = 5000,
+        *,
+        similarity: float = DEFAULT_SIMILARITY,
+        max_cache: int = 50_000,
+        variants: int = 4,
+    ) -> None:
+        if max_templates < 1:
+            raise ValueError("max_templates must be at least 1")
+        self.max_templates = max_templates
+        self.similarity = similarity
+        self.max_cache = max_cache
+        self.variants = variants
+        self._overflow = _Cluster(OVERFLOW_ID, [WILDCARD])
+        self._clusters: dict[int, _Cluster] = {}  # every id ever issued
+        self._live: dict[int, _Cluster] = {}
+        self._by_length: dict[int, list[_Cluster]] = {}
+        self._siblings: dict[tuple[str, ...], list[_Cluster]] = {}
+        self._cache: dict[str, _Cluster] = {}
+        self._old_cache: dict[str, _Cluster] = {}
+        self._next_id = OVERFLOW_ID + 1
+
+    # ------------------------------------------------------------------ public
+
+    def add(self, message: str) -> int:
+        """Count ``message`` and return its template id."""
+        masked = mask(message)
+        cluster = self._cache.get(masked)
+        if cluster is None or cluster.merged is not None:
+            cluster = self._lookup_slow(masked)
+        cluster.count += 1
+        return cluster.id
+
+    def resolve(self, tid: int) -> int:
+        """The id ``tid`` answers to now (itself unless merged or evicted)."""
+        return self._current(self._get(tid)).id
+
+    def template(self, tid: int) -> str:
+        return " ".join(self._current(self._get(tid)).tokens)
+
+    def count(self, tid: int) -> int:
+        return self._current(self._get(tid)).count
+
+    def ids(self) -> list[int]:
+        """Ids of the live templates, oldest first."""
+        return list(self._live)
+
+    @property
+    def overflow_count(self) -> int:
+        """Messages counted in evicted templates."""
+        return self._overflow.count
+
+    @property
+    def cache_size(self) -> int:
+        return len(self._cache) + len(self._old_cache)
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __contains__(self, tid: object) -> bool:
+        return tid in self._clusters or tid == OVERFLOW_ID
+
+    # ------------------------------------------------------------------ lookup
+
+    def _get(self, tid: int) -> _Cluster:
+        if tid == OVERFLOW_ID:
+            return self._overflow
+        try:
+            return self._clusters[tid]
+        except KeyError:
+            raise KeyError(f"unknown template id {tid}") from None
+
+    @staticmethod
+    def _current(cluster: _Cluster) -> _Cluster:
+        while cluster.merged is not None:
+            cluster = cluster.merged
+        return cluster
+
+    def _lookup_slow(self, masked: str) -> _Cluster:
+        cluster = self._old_cache.get(masked)
+        if cluster is not None:
+            cluster = self._current(cluster)
+        if cluster is None or cluster is self._overflow:
+            cluster = self._cluster_for(tokenize(masked))
+        self._remember(masked, cluster)
+        return cluster
+
+    def _remember(self, masked: str, cluster: _Cluster) -> None:
+        if len(self._cache) >= self.max_cache:
+            self._old_cache = self._cache
+            self._cache = {}
+        self._cache[masked] = cluster
+
+    # ------------------------------------------------------------------ clustering
+
+    def _cluster_for(self, tokens: list[str]) -> _Cluster:
+        bucket = self._by_length.setdefault(len(tokens), [])
+        best = _best_match(bucket, tokens, self.similarity)
+        if best is not None:
+            if _generalize(best, tokens):
+                self._reindex(best)
+                self._absorb_covered(best, bucket)
+            return best
+        same_skeleton = self._siblings.get(skeleton(tokens))
+        if same_skeleton:
+            return same_skeleton[0]
+        cluster = self._create(tokens, bucket)
+        return self._merge_by_cardinality(cluster, bucket)
+
+    def _create(self, tokens: list[str], bucket: list[_Cluster]) -> _Cluster:
+        if len(self._live) >= self.max_templates:
+            self._evict()
+        cluster = _Cluster(self._next_id, tokens)
+        self._next_id += 1
+        self._clusters[cluster.id] = cluster
+        self._live[cluster.id] = cluster
+        bucket.append(cluster)
+        self._reindex(cluster)
+        return cluster
+
+    def _merge_by_cardinality(self, cluster: _Cluster, bucket: list[_Cluster]) -> _Cluster:
+        """Generalise a word position once ``variants`` templates differ only there.
+
+        Two or three words at one position are usually different events ("opened" /
+        "closed"); many are a variable without digits (user names, hosts).
+        """
+        for position, key in _slot_keys(cluster.tokens, self.similarity):
+            siblings = self._siblings.get(key, ())
+            if len(siblings) < self.variants:
+                continue
+            keeper, *others = siblings
+            for other in others:
+                keeper.count += other.count
+                self._retire(other, into=keeper, bucket=bucket)
+            keeper.tokens[position] = WILDCARD
+            self._reindex(keeper)
+            return keeper
+        return cluster
+
+    def _absorb_covered(self, cluster: _Cluster, bucket: list[_Cluster]) -> None:
+        """Merge templates of ``bucket`` that ``cluster``'s template now covers."""
+        covered = [c for c in bucket if c is not cluster and _covers(cluster.tokens, c.tokens)]
+        for other in covered:
+            cluster.count += other.count
+            self._retire(other, into=cluster, bucket=bucket)
+
+    def _evict(self) -> None:
+        """Move the least-used tenth of the templates into the overflow bucket."""
+        ranked = sorted(self._live.values(), key=lambda c: (c.count, c.id))
+        victims = ranked[: max(1, int(len(ranked) * _EVICT_SHARE))]
+        logger.debug("template cap %d reached; evicting %d", self.max_templates, len(victims))
+        for victim in victims:
+            self._overflow.count += victim.count
+            self._retire(victim, into=self._overflow, bucket=self._by_length[len(victim.tokens)])
+
+    def _retire(self, cluster: _Cluster, *, into: _Cluster, bucket: list[_Cluster]) -> None:
+        cluster.merged = into
+        bucket.remove(cluster)
+        del self._live[cluster.id]
+        self._unindex(cluster)
+
+    # ------------------------------------------------------------------ index
+    # ``_siblings`` maps a skeleton (constants in order) or a slot key (the tokens
+    # with one word position blanked) to the live clusters that have it now.
+
+    def _reindex(self, cluster: _Cluster) -> None:
+        self._unindex(cluster)
+        keys = [skeleton(cluster.tokens)]
+        keys.extend(key for _, key in _slot_keys(cluster.tokens, self.similarity))
+        for key in keys:
+            self._siblings.setdefault(key, []).append(cluster)
+        cluster.keys = keys
+
+    def _unindex(self, cluster: _Cluster) -> None:
+        for key in cluster.keys:
+            owners = self._siblings[key]
+            owners.remove(cluster)
+            if not owners:
+                del self._siblings[key]
+        cluster.keys = []
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def tokenize(masked: str) -> list[str]:
+    """Whitespace tokens; tokens of only wildcards/punctuation, or empty brackets, are ``<*>``."""
+    return [WILDCARD if _is_blank(t) else t for t in masked.split()]
+
+
+def _is_blank(token: str) -> bool:
+    if WILDCARD in token:
+        return not token.replace(WILDCARD, "").strip(_PUNCT)
+    return not token.strip(_BRACKETS)
+
+
+_PUNCT = "()[]{}<>,;:.'\"=/-_|"
+_BRACKETS = "()[]{}"
+
+
+def _has_digit(token: str) -> bool:
+    return any("0" <= ch <= "9" for ch in token)
+
+
+def skeleton(tokens: list[str]) -> tuple[str, ...]:
+    """The constant tokens in order (length-free key for variable-length templates)."""
+    return ("#skeleton", *(t for t in tokens if t != WILDCARD))
+
+
+def _slot_keys(tokens: list[str], threshold: float) -> list[tuple[int, tuple[str, ...]]]:
+    """One key per word position: the other tokens, when they alone are context enough."""
+    constants = sum(1 for t in tokens if t != WILDCARD)
+    if constants < 2 or (constants - 1) / len(tokens) < threshold:
+        return []
+    frozen = tuple(tokens)
+    return [
+        (i, ("#slot", str(i), *frozen[:i], WILDCARD, *frozen[i + 1 :]))
+        for i, token in enumerate(frozen)
+        if token != WILDCARD
+    ]
+
+
+def _best_match(bucket: list[_Cluster], tokens: list[str], threshold: float) -> _Cluster | None:
+    """The closest template that differs from ``tokens`` in no plain word.
+
+    A differing position is tolerated when either side is ``<*>`` or both sides hold a
+    digit (``t761`` / ``t762``); two different plain words mean two different events.
+    """
+    best, best_key = None, (-1.0, -1)
+    size = len(tokens) or 1
+    for cluster in bucket:
+        same = wild = 0
+        for mine, theirs in zip(cluster.tokens, tokens, strict=True):
+            if mine == theirs:
+                same += 1
+            elif mine == WILDCARD:
+                wild += 1
+            elif theirs != WILDCARD and not (_has_digit(mine) and _has_digit(theirs)):
+                break
+        else:
+            key = (same / size, wild)
+            if key > best_key:
+                best, best_key = cluster, key
+    if best is None or best_key[0] < threshold:
+        return None
+    return best
+
+
+def _generalize(cluster: _Cluster, tokens: list[str]) -> bool:
+    """Turn differing positions into wildcards; True when the template changed."""
+    changed = False
+    for i, (mine, theirs) in enumerate(zip(cluster.tokens, tokens, strict=True)):
+        if mine != theirs and mine != WILDCARD:
+            cluster.tokens[i] = WILDCARD
+            changed = True
+    return changed
+
+
+def _covers(general: list[str], specific: list[str]) -> bool:
+    return all(g == WILDCARD or g == s for g, s in zip(general, specific, strict=True))
+
+
+def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> float:
+    """Share of messages whose predicted group is exactly their true group (GA)."""
+    if len(predicted) != len(truth):
+        raise ValueError("predicted and truth differ in length")
+    if not truth:
+        return 1.0
+    pred_groups: dict[Hashable, set[int]] = {}
+    true_groups: dict[Hashable, set[int]] = {}
+    for i, (p, t) in enumerate(zip(predicted, truth, strict=True)):
+        pred_groups.setdefault(p, set()).add(i)
+        true_groups.setdefault(t, set()).add(i)
+    correct = sum(
+        len(members)
+        for members in true_groups.values()
+        if pred_groups[predicted[next(iter(members))]] == members
+    )
+    return correct / len(truth)
