@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from bot.engine.model import Offset
-from bot.engine.state import IdIndex, SourceState
+from bot.engine.state import BUCKET, IdIndex, SourceState
 
 MIN_PAIRS = 3
 APPLY_AT = 120.0  # seconds: smaller differences can be real latency; report, don't shift
@@ -38,7 +38,11 @@ class OffsetEstimate:
         return self.applied and abs(self.seconds) >= ZONE_STEP and self.seconds % ZONE_STEP == 0
 
 
-def estimate_offsets(ids: IdIndex, sources: dict[str, SourceState]) -> list[OffsetEstimate]:
+def estimate_offsets(
+    ids: IdIndex, sources: dict[str, SourceState], window: tuple[float, float]
+) -> list[OffsetEstimate]:
+    """Offsets of sources against a reference: the source whose own stamps fall in the
+    case window most (the window is what the engineer asked about, so its clock wins)."""
     diffs: dict[tuple[str, str], list[float]] = {}
     for tracks in ids.shared().values():
         names = sorted(tracks)
@@ -51,7 +55,8 @@ def estimate_offsets(ids: IdIndex, sources: dict[str, SourceState]) -> list[Offs
     for (a, b), values in diffs.items():
         shared_counts[a] = shared_counts.get(a, 0) + len(values)
         shared_counts[b] = shared_counts.get(b, 0) + len(values)
-    reference = max(sorted(shared_counts), key=lambda n: (shared_counts[n], sources[n].count))
+    inside = {n: _records_between(sources[n], *window) for n in shared_counts}
+    reference = max(sorted(shared_counts), key=lambda n: (inside[n], shared_counts[n]))
     estimates = []
     for name in sorted(shared_counts):
         if name == reference:
@@ -82,3 +87,8 @@ def _estimate(source: str, reference: str, values: list[float]) -> OffsetEstimat
     if abs(median) < 1.0 and not applied:
         return None
     return OffsetEstimate(source, reference, round(median, 3), len(values), applied)
+
+
+def _records_between(source: SourceState, start: float, end: float) -> int:
+    first, last = int(start // BUCKET), int(end // BUCKET)
+    return sum(n for bucket, n in source.events.items() if first <= bucket <= last)

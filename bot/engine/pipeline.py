@@ -189,7 +189,9 @@ class Engine:
         for source in self.sources.values():
             for state in source.templates.values():
                 state.meaning = classify(self.miner.template(state.tid))
-        offsets = estimate_offsets(self.ids, self.sources)
+        offsets = estimate_offsets(
+            self.ids, self.sources, (self.config.baseline_start, self.config.end)
+        )
         observations = Observations(
             config=self.config,
             sources=self.sources,
