@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="use the configured LLM when there is one (default: auto)",
     )
-    investigate.add_argument("-v", "--verbose", action="store_true", help="show queries and steps")
+    investigate.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="show queries and steps")
 
     evaluate = commands.add_parser("eval", help="score the engine on the scenario corpus")
     evaluate.add_argument("rest", nargs=argparse.REMAINDER)
@@ -68,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback with -v
+        logger.debug("unexpected error", exc_info=True)
+        if args.verbose:
+            raise
+        print(f"logiq: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+              file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -285,7 +285,9 @@ def _check_paths(manifest: Manifest) -> None:
 
 def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     """The first validation error as one line: field, bad value, and how to fix it."""
-    error = exc.errors()[0]
+    errors = exc.errors()
+    # A typo'd key also makes the real key "missing": report the typo, which is the fix.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [part for part in error["loc"] if not _is_union_tag(part)]
     field = _format_loc(loc)
     kind = error["type"]

@@ -27,6 +27,12 @@ class OffsetEstimate:
     seconds: float
     pairs: int
     applied: bool
+    spread: float = 0.0  # median absolute deviation of the per-identifier differences
+
+    @property
+    def reportable(self) -> bool:
+        """Applied, or so consistent that it is a clock and not request latency."""
+        return self.applied or self.spread <= 1.0
 
     def public(self) -> Offset:
         return Offset(
@@ -86,7 +92,7 @@ def _estimate(source: str, reference: str, values: list[float]) -> OffsetEstimat
             median = snapped
     if abs(median) < 1.0 and not applied:
         return None
-    return OffsetEstimate(source, reference, round(median, 3), len(values), applied)
+    return OffsetEstimate(source, reference, round(median, 3), len(values), applied, spread)
 
 
 def _records_between(source: SourceState, start: float, end: float) -> int:

@@ -16,7 +16,7 @@ from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
 from bot.engine.signals.latency import ordinal_text
-from bot.engine.stories import Story, build_stories, incident_onset
+from bot.engine.stories import SYMPTOM_KINDS, Story, build_stories, incident_onset
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -203,10 +203,15 @@ def _words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
 
 
 def _symptoms(story: Story) -> str:
-    others = [s for s in story.support if s.kind != "latency_limit"]
-    if not others:
+    """Errors elsewhere that started after this story's onset (one per source)."""
+    later: dict[str, Signal] = {}
+    for signal in story.support:
+        if signal.kind in SYMPTOM_KINDS and not signal.detail.get("absorbed"):
+            later.setdefault(signal.sources[0], signal)
+    if not later:
         return ""
-    parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ({s.title.split(': ', 1)[-1]})" for s in others]
+    parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
+             for s in later.values()]
     return " Followed by errors in " + "; ".join(parts) + "."
 
 

@@ -35,6 +35,7 @@ _KEY_NORMAL = {
     "msg": "message",
     "op": "operation",
 }
+_NOT_ID_KEYS = frozenset({"pid", "ppid", "tid", "thread_id", "threadid", "uid", "gid", "port"})
 _CACHE_LIMIT = 200_000
 
 
@@ -43,7 +44,7 @@ def _verdict(token: str) -> str | None:
     token = token.strip(".:,;/#-").lower()
     key, sep, value = token.partition("=")
     if sep:
-        if not _ID_KEY.search(key) or not any(c.isdigit() for c in value):
+        if key in _NOT_ID_KEYS or not _ID_KEY.search(key) or not any(c.isdigit() for c in value):
             return None
         value = value.strip(".:,;/\"'")
         if value.isdigit():  # a bare number only means something with its key

@@ -73,6 +73,7 @@ class Offset:
     reference: str
     seconds: float
     pairs: int
+    applied: bool = False  # True when the engine shifted this source's clock by ``seconds``
 
 
 @dataclass(slots=True)
@@ -86,3 +87,5 @@ class Analysis:
     series: list[Series]
     notices: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # records per source
+    # source -> [(bucket start on the reference clock, events, errors)], 60 s over the window
+    rates: dict[str, list[tuple[float, int, int]]] = field(default_factory=dict)

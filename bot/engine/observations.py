@@ -128,6 +128,15 @@ class Observations:
         stats.sort(key=lambda s: (-s.window_count, s.source, s.template_id))
         return stats
 
+    def rates(self) -> dict[str, list[tuple[float, int, int]]]:
+        """Events and errors per minute across the window, per source, aligned."""
+        out = {}
+        for name, source in self.sources.items():
+            events = self.window_buckets(name, source.events)
+            errors = self.window_buckets(name, source.errors)
+            out[name] = [(self.bucket_time(name, i), e, x) for i, (e, x) in enumerate(zip(events, errors, strict=True))]
+        return out
+
     # ------------------------------------------------------------------ identifiers
 
     def shared_ids(self) -> dict[str, dict[str, Track]]:

@@ -35,7 +35,7 @@ _MEASURE_HINT = re.compile(
     r"took|elapsed|duration|latency|time|\bin\b|after|spent|wait|ms\b|\d(?:s|ms)\b|<\*>s\b",
     re.IGNORECASE,
 )
-_ID_PROBE = 50  # records of a template to look at before deciding it never carries ids
+_PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
 _MAX_MESSAGE = 4096
 
 
@@ -158,6 +158,8 @@ class Engine:
             duration = duration_of(message)
             if duration is not None and record.ts is not None:
                 _measure(state, record, duration)
+            elif state.measure_seen == 0 and state.count >= _PROBE:
+                state.measure = False  # this template never carries a duration
         if state.meaning.timeout:
             limit = limit_of(message) or duration
             if limit:
@@ -171,7 +173,7 @@ class Engine:
         idents = self.extractor.extract(message)
         if idents:
             state.id_hits += 1
-        elif state.count >= _ID_PROBE and state.id_hits == 0:
+        elif state.count >= _PROBE and state.id_hits == 0:
             state.extract_ids = False
             return
         if severity >= ERROR or state.meaning.failure:
@@ -207,11 +209,12 @@ class Engine:
             signals=signals,
             templates=observations.template_stats(),
             timelines=observations.timelines(),
-            offsets=[o.public() for o in offsets],
+            offsets=[o.public() for o in offsets if o.reportable],
             passages=self.passages,
             series=self.series,
             notices=notices,
             counts={name: s.count for name, s in self.sources.items()},
+            rates=observations.rates(),
         )
 
 

@@ -20,8 +20,10 @@ used tenth is evicted into the overflow bucket, id ``OVERFLOW_ID``) and at most
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from bot.engine.masking import WILDCARD, mask
 
@@ -30,6 +32,9 @@ logger = logging.getLogger(__name__)
 OVERFLOW_ID = 0
 DEFAULT_SIMILARITY = 0.5
 _EVICT_SHARE = 0.1
+_MAX_SCAN = 256
+_USAGE = attrgetter("count", "id")  # eviction order: least used, then oldest
+_MAX_SLOTS = 32  # word positions considered for cardinality merges
 
 
 @dataclass(slots=True, eq=False)
@@ -38,7 +43,8 @@ class _Cluster:
     tokens: list[str]
     count: int = 0
     merged: _Cluster | None = None  # set when merged into another or evicted
-    keys: list[tuple[str, ...]] = field(default_factory=list)  # index entries it owns
+    keys: list[str] = field(default_factory=list)  # index entries it owns
+    leaf: tuple[int, str] = (0, "")  # (token count, first word or <*>): where it is searched
 
 
 class TemplateMiner:
@@ -65,8 +71,8 @@ class TemplateMiner:
         self._overflow = _Cluster(OVERFLOW_ID, [WILDCARD])
         self._clusters: dict[int, _Cluster] = {}  # every id ever issued
         self._live: dict[int, _Cluster] = {}
-        self._by_length: dict[int, list[_Cluster]] = {}
-        self._siblings: dict[tuple[str, ...], list[_Cluster]] = {}
+        self._leaves: dict[tuple[int, str], list[_Cluster]] = {}
+        self._siblings: dict[str, list[_Cluster]] = {}
         self._cache: dict[str, _Cluster] = {}
         self._old_cache: dict[str, _Cluster] = {}
         self._next_id = OVERFLOW_ID + 1
@@ -145,68 +151,95 @@ class TemplateMiner:
     # ------------------------------------------------------------------ clustering
 
     def _cluster_for(self, tokens: list[str]) -> _Cluster:
-        bucket = self._by_length.setdefault(len(tokens), [])
-        best = _best_match(bucket, tokens, self.similarity)
+        best = _best_match(self._candidates(tokens), tokens, self.similarity)
         if best is not None:
             if _generalize(best, tokens):
+                self._place(best)
                 self._reindex(best)
-                self._absorb_covered(best, bucket)
+                self._absorb_covered(best)
             return best
         same_skeleton = self._siblings.get(skeleton(tokens))
         if same_skeleton:
             return same_skeleton[0]
-        cluster = self._create(tokens, bucket)
-        return self._merge_by_cardinality(cluster, bucket)
+        cluster, slots = self._create(tokens)
+        return self._merge_by_cardinality(cluster, slots)
 
-    def _create(self, tokens: list[str], bucket: list[_Cluster]) -> _Cluster:
+    def _candidates(self, tokens: list[str]) -> list[_Cluster]:
+        """Templates that may match: same length, same first word or ``<*>`` there.
+
+        Each leaf is scanned up to ``_MAX_SCAN`` templates so that input where every
+        line is new costs bounded time per line.
+        """
+        key = _leaf_key(tokens)
+        found = self._leaves.get(key, [])[:_MAX_SCAN]
+        if key[1] != WILDCARD:
+            found += self._leaves.get((key[0], WILDCARD), [])[:_MAX_SCAN]
+        return found
+
+    def _place(self, cluster: _Cluster) -> None:
+        key = _leaf_key(cluster.tokens)
+        if key != cluster.leaf:
+            self._leaves[cluster.leaf].remove(cluster)
+            self._leaves.setdefault(key, []).append(cluster)
+            cluster.leaf = key
+
+    def _create(self, tokens: list[str]) -> tuple[_Cluster, list[tuple[int, str]]]:
         if len(self._live) >= self.max_templates:
             self._evict()
-        cluster = _Cluster(self._next_id, tokens)
+        cluster = _Cluster(self._next_id, tokens, leaf=_leaf_key(tokens))
         self._next_id += 1
         self._clusters[cluster.id] = cluster
         self._live[cluster.id] = cluster
-        bucket.append(cluster)
-        self._reindex(cluster)
-        return cluster
+        self._leaves.setdefault(cluster.leaf, []).append(cluster)
+        return cluster, self._reindex(cluster)
 
-    def _merge_by_cardinality(self, cluster: _Cluster, bucket: list[_Cluster]) -> _Cluster:
+    def _merge_by_cardinality(self, cluster: _Cluster, slots: list[tuple[int, str]]) -> _Cluster:
         """Generalise a word position once ``variants`` templates differ only there.
 
         Two or three words at one position are usually different events ("opened" /
         "closed"); many are a variable without digits (user names, hosts).
         """
-        for position, key in _slot_keys(cluster.tokens, self.similarity):
+        for position, key in slots:
             siblings = self._siblings.get(key, ())
             if len(siblings) < self.variants:
                 continue
             keeper, *others = siblings
             for other in others:
                 keeper.count += other.count
-                self._retire(other, into=keeper, bucket=bucket)
+                self._retire(other, into=keeper)
             keeper.tokens[position] = WILDCARD
+            self._place(keeper)
             self._reindex(keeper)
             return keeper
         return cluster
 
-    def _absorb_covered(self, cluster: _Cluster, bucket: list[_Cluster]) -> None:
-        """Merge templates of ``bucket`` that ``cluster``'s template now covers."""
-        covered = [c for c in bucket if c is not cluster and _covers(cluster.tokens, c.tokens)]
+    def _absorb_covered(self, cluster: _Cluster) -> None:
+        """Merge the templates of the same length that ``cluster``'s template now covers."""
+        size, first = cluster.leaf
+        if first != WILDCARD:
+            pool = self._leaves.get(cluster.leaf, [])
+        else:
+            pool = [c for (n, _), leaf in self._leaves.items() if n == size for c in leaf]
+        covered = [c for c in pool if c is not cluster and _covers(cluster.tokens, c.tokens)]
         for other in covered:
             cluster.count += other.count
-            self._retire(other, into=cluster, bucket=bucket)
+            self._retire(other, into=cluster)
 
     def _evict(self) -> None:
         """Move the least-used tenth of the templates into the overflow bucket."""
-        ranked = sorted(self._live.values(), key=lambda c: (c.count, c.id))
+        ranked = sorted(self._live.values(), key=_USAGE)
         victims = ranked[: max(1, int(len(ranked) * _EVICT_SHARE))]
         logger.debug("template cap %d reached; evicting %d", self.max_templates, len(victims))
         for victim in victims:
             self._overflow.count += victim.count
-            self._retire(victim, into=self._overflow, bucket=self._by_length[len(victim.tokens)])
+            self._retire(victim, into=self._overflow)
 
-    def _retire(self, cluster: _Cluster, *, into: _Cluster, bucket: list[_Cluster]) -> None:
+    def _retire(self, cluster: _Cluster, *, into: _Cluster) -> None:
         cluster.merged = into
-        bucket.remove(cluster)
+        leaf = self._leaves[cluster.leaf]
+        leaf.remove(cluster)
+        if not leaf:
+            del self._leaves[cluster.leaf]
         del self._live[cluster.id]
         self._unindex(cluster)
 
@@ -214,13 +247,15 @@ class TemplateMiner:
     # ``_siblings`` maps a skeleton (constants in order) or a slot key (the tokens
     # with one word position blanked) to the live clusters that have it now.
 
-    def _reindex(self, cluster: _Cluster) -> None:
+    def _reindex(self, cluster: _Cluster) -> list[tuple[int, str]]:
+        """Index ``cluster`` under its current tokens; returns its slot keys."""
         self._unindex(cluster)
-        keys = [skeleton(cluster.tokens)]
-        keys.extend(key for _, key in _slot_keys(cluster.tokens, self.similarity))
+        slots = _slot_keys(cluster.tokens, self.similarity)
+        keys = [skeleton(cluster.tokens), *(key for _, key in slots)]
         for key in keys:
             self._siblings.setdefault(key, []).append(cluster)
         cluster.keys = keys
+        return slots
 
     def _unindex(self, cluster: _Cluster) -> None:
         for key in cluster.keys:
@@ -249,26 +284,35 @@ _PUNCT = "()[]{}<>,;:.'\"=/-_|"
 _BRACKETS = "()[]{}"
 
 
-def _has_digit(token: str) -> bool:
-    return any("0" <= ch <= "9" for ch in token)
+def _leaf_key(tokens: list[str]) -> tuple[int, str]:
+    first = tokens[0] if tokens else WILDCARD
+    return (len(tokens), WILDCARD if _has_digit(first) else first)
 
 
-def skeleton(tokens: list[str]) -> tuple[str, ...]:
+_has_digit = re.compile(r"[0-9]").search
+
+
+def skeleton(tokens: list[str]) -> str:
     """The constant tokens in order (length-free key for variable-length templates)."""
-    return ("#skeleton", *(t for t in tokens if t != WILDCARD))
+    return "S" + _SEP.join(t for t in tokens if t != WILDCARD)
 
 
-def _slot_keys(tokens: list[str], threshold: float) -> list[tuple[int, tuple[str, ...]]]:
-    """One key per word position: the other tokens, when they alone are context enough."""
+def _slot_keys(tokens: list[str], threshold: float) -> list[tuple[int, str]]:
+    """One key per word position (the tokens with that one blanked), if context is enough."""
     constants = sum(1 for t in tokens if t != WILDCARD)
     if constants < 2 or (constants - 1) / len(tokens) < threshold:
         return []
-    frozen = tuple(tokens)
-    return [
-        (i, ("#slot", str(i), *frozen[:i], WILDCARD, *frozen[i + 1 :]))
-        for i, token in enumerate(frozen)
-        if token != WILDCARD
-    ]
+    joined = _SEP.join(tokens)
+    slots, start = [], 0
+    for i, token in enumerate(tokens[:_MAX_SLOTS]):
+        end = start + len(token)
+        if token != WILDCARD:
+            slots.append((i, f"{i}{_SEP}{joined[:start]}{WILDCARD}{joined[end:]}"))
+        start = end + 1
+    return slots
+
+
+_SEP = "\x1f"  # cannot occur inside a whitespace-split token
 
 
 def _best_match(bucket: list[_Cluster], tokens: list[str], threshold: float) -> _Cluster | None:

@@ -1,0 +1,1 @@
+"""Renderers of a :class:`bot.report.Report` for humans (markdown hand-off, ...)."""

@@ -1,0 +1,73 @@
+"""Per-message understanding: identifiers, durations and limits, what a template means."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.classify import classify, http_severity
+from bot.engine.identifiers import IdentifierExtractor, id_kind
+from bot.engine.measures import duration_of, limit_of
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("calling CreateVm vm=vm-21 session=9f2c-11ab timeout=00:00:30", ["vm-21", "9f2c-11ab"]),
+        ("vm-21 created in 31.2s", ["vm-21"]),
+        ("GET /orders?order_id=12345 trace_id=4bf92f3577b34da6a3ce929d0e0e4736",
+         ["order=12345", "4bf92f3577b34da6a3ce929d0e0e4736"]),
+        ("Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106", ["blk_-1608999687919862906"]),
+        ("request 3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70 done", ["3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70"]),
+        ("Connection from 10.0.0.1 port 22 at 2026-02-10 14:47:03", []),
+        ("took 31.2s, retries=3, pid=4242", []),
+    ],
+)
+def test_identifiers(message: str, expected: list[str]) -> None:
+    assert IdentifierExtractor().extract(message) == expected
+
+
+def test_manifest_patterns_come_first_and_use_the_id_group() -> None:
+    extractor = IdentifierExtractor([r"session[=:](?P<id>[0-9a-f-]+)", r"INC\d+"])
+    assert extractor.extract("session:ab12-cd34 opened for INC4821") == ["ab12-cd34", "inc4821"]
+
+
+def test_id_kind() -> None:
+    assert id_kind("vm-21") == "vm"
+    assert id_kind("order=12345") == "order"
+    assert id_kind("3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70") == "id"
+
+
+@pytest.mark.parametrize(
+    ("message", "seconds"),
+    [("took 31.2s", 31.2), ("elapsed=31200ms", 31.2), ("duration: 0:00:31", 31.0),
+     ("Operation completed in 250 ms", 0.25), ("latency_ms=812 status=200", 0.812),
+     ("state=Running elapsed=9189ms", 9.189), ("GET /x 200", None)],
+)
+def test_durations(message: str, seconds: float | None) -> None:
+    assert duration_of(message) == pytest.approx(seconds) if seconds else duration_of(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "seconds"),
+    [("calling CreateVm timeout=00:00:30", 30.0), ("timeout=30s", 30.0),
+     ("request timed out after 30000 ms", 30.0), ("deadline=5s exceeded", 5.0), ("took 3s", None)],
+)
+def test_limits(message: str, seconds: float | None) -> None:
+    assert limit_of(message) == seconds
+
+
+def test_meaning_ignores_parameters_but_reads_words() -> None:
+    assert not classify("calling Hypervisor.CreateVm timeout=<*>").failure
+    assert classify("Connection refused: connect").failure
+    assert classify("CreateVm reply sent session=<*> status=<*>").success
+    sorry = classify("FATAL: sorry, too many clients already")
+    assert sorry.failure and sorry.exhaustion
+    assert classify("Out of memory: Killed process <*> (java)").exhaustion
+    assert classify("deployed version <*> to production").change
+    assert not classify("create marked Failed; quota released tenant=<*>").exhaustion
+
+
+def test_access_log_status_decides_severity() -> None:
+    assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 502 12 "-" "curl"') == 3
+    assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 429 12 "-" "curl"') == 2
+    assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 200 12 "-" "curl"') == 1
