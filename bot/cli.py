@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["eval"]:  # own parser: argparse's REMAINDER rejects leading --options
+        from bot.evals.runner import main as eval_main
+
+        return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -144,7 +149,10 @@ def run_investigate(args: argparse.Namespace) -> int:
 
         render_timeline(investigation.report, investigation.analysis, args.chart)
         err.print(f"timeline written to {args.chart}")
-    return EXIT_OK
+    failed = [s for s in investigation.report.sources if s.error]
+    for source in failed:
+        print(f"logiq: source {source.name!r} could not be read: {source.error}", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
 def _render(report, fmt: str, capture: bool = False) -> str | None:

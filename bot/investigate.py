@@ -149,6 +149,7 @@ def build_report(
     ]
     notices = list(analysis.notices)
     for connector in connectors.values():
+        notices.extend(f"source {connector.name!r}: {note}" for note in connector.stats.notes)
         if connector.stats.error:
             notices.append(f"source {connector.name!r} failed: {connector.stats.error}")
         if connector.stats.total is not None and connector.stats.total > connector.stats.records:

@@ -228,9 +228,12 @@ class Manifest(_Strict):
         return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if os.path.isfile(p)]
 
     def relative(self, path: Path | str) -> str:
-        """A path as it appears in locators: relative to the manifest folder when inside it."""
-        path = Path(path).resolve()
-        base = self.base_dir.resolve()
+        """A path as it appears in locators: relative to the manifest folder when inside it.
+
+        Symbolic links are not followed: a locator names the file the way the glob found it.
+        """
+        path = Path(os.path.abspath(path))
+        base = Path(os.path.abspath(self.base_dir))
         try:
             return path.relative_to(base).as_posix()
         except ValueError:
