@@ -26,9 +26,7 @@ _NOT_ALNUM_AFTER = r"(?![A-Za-z0-9])"
 _SOURCES: Final[dict[str, str]] = {
     "url": r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+",
     "email": r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b",
-    "uuid": (
-        r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
-    ),
+    "uuid": (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
     "datetime": (
         r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}"
         r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)?"
@@ -53,9 +51,7 @@ _SOURCES: Final[dict[str, str]] = {
         r"(?<![A-Za-z0-9])[<>]?=?\d+(?:\.\d+)?(?:ms|us|µs|ns|s|m|h|d"
         r"|\s?(?:sec|secs|seconds?|msecs?|millis(?:econds?)?|minutes?|mins?|hours?|days?))\b"
     ),
-    "size": (
-        r"(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|[kKMGT]|bytes?|B)\b"
-    ),
+    "size": (r"(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|[kKMGT]|bytes?|B)\b"),
     "name_number": r"\b[A-Za-z]+(?:[-_][A-Za-z]+)*-\d+\b(?!\.\w)",
     "hex": (
         r"\b0[xX][0-9a-fA-F]+\b"

@@ -1,20 +1,27 @@
 """Streaming, bounded template mining (Drain-like, deterministic, pure Python).
 
 ``TemplateMiner.add(message)`` returns an integer template id. The hot path is one
-masking pass (:func:`bot.engine.masking.mask`) and one dict lookup: masked shapes
-already seen map straight to their cluster. Only a new shape pays for clustering:
+masking pass (:func:`bot.engine.masking.mask`) and one dict lookup: masked texts
+already seen map straight to their cluster. Only a new text pays for clustering:
 
-1. tokenise the masked text on whitespace; tokens that still hold a digit count as
-   variable (ids glued to words, such as ``t761`` or ``a1b2``);
-2. among templates with the same token count, pick the one sharing the most constant
-   tokens at the same positions; join it when the shared share reaches ``similarity``
-   (positions that differ become ``<*>``), else start a new template;
-3. when a template gains a wildcard, templates of the same length that it now
-   covers are merged into it (their ids resolve to it from then on).
+1. tokenise the masked text on whitespace (tokens of only ``<*>`` and punctuation
+   are ``<*>``); a second memo keyed by the tokens with digit-holding ones blanked
+   (``t761``, ``hv20``) catches most remaining repeats;
+2. among templates of the same length and first word, take the one sharing the most
+   tokens, provided no position holds two different plain words (``opened`` vs
+   ``closed`` are different events; differing digit-holding tokens are tolerated)
+   and the shared share reaches ``similarity``; differing positions become ``<*>``;
+3. else join a template with the same constants in order (variable-length values
+   such as ``bytes sent`` / ``bytes (1.2 KB) sent``), else start a new template;
+4. a word position becomes ``<*>`` once ``variants`` templates differ only there
+   (user names, hosts without digits), and a template that gains a wildcard absorbs
+   the templates it now covers. Merged ids resolve to the survivor.
 
 Memory is bounded: at most ``max_templates`` live templates (when full, the least
 used tenth is evicted into the overflow bucket, id ``OVERFLOW_ID``) and at most
-``2 * max_cache`` cached shapes (two generations; the older one is dropped whole).
+``4 * max_cache`` cached entries (two memos -- masked text, and tokens with digit-holding
+ones blanked -- of two generations each; the older generation is dropped whole).
+Evicted ids are forgotten and answer as the overflow bucket.
 """
 
 from __future__ import annotations
@@ -73,8 +80,8 @@ class TemplateMiner:
         self._live: dict[int, _Cluster] = {}
         self._leaves: dict[tuple[int, str], list[_Cluster]] = {}
         self._siblings: dict[str, list[_Cluster]] = {}
-        self._cache: dict[str, _Cluster] = {}
-        self._old_cache: dict[str, _Cluster] = {}
+        self._masked = _Memo(max_cache)  # masked text -> cluster (the hot path)
+        self._shapes = _Memo(max_cache)  # tokens, digit-holding ones blanked -> cluster
         self._next_id = OVERFLOW_ID + 1
 
     # ------------------------------------------------------------------ public
@@ -82,7 +89,7 @@ class TemplateMiner:
     def add(self, message: str) -> int:
         """Count ``message`` and return its template id."""
         masked = mask(message)
-        cluster = self._cache.get(masked)
+        cluster = self._masked.young.get(masked)
         if cluster is None or cluster.merged is not None:
             cluster = self._lookup_slow(masked)
         cluster.count += 1
@@ -109,23 +116,25 @@ class TemplateMiner:
 
     @property
     def cache_size(self) -> int:
-        return len(self._cache) + len(self._old_cache)
+        return len(self._masked) + len(self._shapes)
 
     def __len__(self) -> int:
         return len(self._live)
 
     def __contains__(self, tid: object) -> bool:
-        return tid in self._clusters or tid == OVERFLOW_ID
+        return isinstance(tid, int) and OVERFLOW_ID <= tid < self._next_id
 
     # ------------------------------------------------------------------ lookup
 
     def _get(self, tid: int) -> _Cluster:
         if tid == OVERFLOW_ID:
             return self._overflow
-        try:
-            return self._clusters[tid]
-        except KeyError:
-            raise KeyError(f"unknown template id {tid}") from None
+        cluster = self._clusters.get(tid)
+        if cluster is not None:
+            return cluster
+        if OVERFLOW_ID < tid < self._next_id:
+            return self._overflow  # evicted and forgotten
+        raise KeyError(f"unknown template id {tid}")
 
     @staticmethod
     def _current(cluster: _Cluster) -> _Cluster:
@@ -134,19 +143,22 @@ class TemplateMiner:
         return cluster
 
     def _lookup_slow(self, masked: str) -> _Cluster:
-        cluster = self._old_cache.get(masked)
-        if cluster is not None:
-            cluster = self._current(cluster)
-        if cluster is None or cluster is self._overflow:
-            cluster = self._cluster_for(tokenize(masked))
-        self._remember(masked, cluster)
+        cluster = self._live_or_none(self._masked.get(masked))
+        if cluster is None:
+            tokens = tokenize(masked)
+            shape = _SEP.join(["#" if _has_digit(t) else t for t in tokens])
+            cluster = self._live_or_none(self._shapes.get(shape))
+            if cluster is None:
+                cluster = self._cluster_for(tokens)
+            self._shapes.put(shape, cluster)
+        self._masked.put(masked, cluster)
         return cluster
 
-    def _remember(self, masked: str, cluster: _Cluster) -> None:
-        if len(self._cache) >= self.max_cache:
-            self._old_cache = self._cache
-            self._cache = {}
-        self._cache[masked] = cluster
+    def _live_or_none(self, cluster: _Cluster | None) -> _Cluster | None:
+        if cluster is None:
+            return None
+        cluster = self._current(cluster)
+        return None if cluster is self._overflow else cluster
 
     # ------------------------------------------------------------------ clustering
 
@@ -233,6 +245,7 @@ class TemplateMiner:
         for victim in victims:
             self._overflow.count += victim.count
             self._retire(victim, into=self._overflow)
+            del self._clusters[victim.id]  # its id now answers as the overflow bucket
 
     def _retire(self, cluster: _Cluster, *, into: _Cluster) -> None:
         cluster.merged = into
@@ -267,6 +280,29 @@ class TemplateMiner:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+class _Memo:
+    """A bounded two-generation map: when the young one fills, the old one is dropped."""
+
+    __slots__ = ("limit", "old", "young")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self.young: dict[str, _Cluster] = {}
+        self.old: dict[str, _Cluster] = {}
+
+    def get(self, key: str) -> _Cluster | None:
+        found = self.young.get(key)
+        return found if found is not None else self.old.get(key)
+
+    def put(self, key: str, value: _Cluster) -> None:
+        if len(self.young) >= self.limit:
+            self.old, self.young = self.young, {}
+        self.young[key] = value
+
+    def __len__(self) -> int:
+        return len(self.young) + len(self.old)
 
 
 def tokenize(masked: str) -> list[str]:
@@ -352,7 +388,7 @@ def _generalize(cluster: _Cluster, tokens: list[str]) -> bool:
 
 
 def _covers(general: list[str], specific: list[str]) -> bool:
-    return all(g == WILDCARD or g == s for g, s in zip(general, specific, strict=True))
+    return all(g in (WILDCARD, s) for g, s in zip(general, specific, strict=True))
 
 
 def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> float:

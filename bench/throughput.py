@@ -1,0 +1,202 @@
+"""Throughput and peak memory: LogIQ's full investigation vs Drain3's template miner.
+
+Usage: python bench/throughput.py [--lines 1000000] [--sizes 250000,500000] [--skip-drain]
+
+Generates the synthetic case (cached in bench/out/), then runs each measurement in
+its own subprocess so peak RSS belongs to that run alone:
+  (a) logiq   bot.investigate.investigate(load_manifest(case.yaml)): read, parse,
+              mine, correlate, verify; everything included
+  (b) drain3  drain3.TemplateMiner.add_log_message over the message part of every
+              line; reading and splitting excluded from the time (generous to the peer)
+  (c) miner   LogIQ's TemplateMiner.add over the same messages (where time goes)
+RSS of (a) is also measured on smaller cases (default 250k and 500k lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def case_dir(lines: int) -> Path:
+    return OUT / f"case-{lines}"
+
+
+def ensure_case(lines: int) -> Path:
+    """The manifest of the cached case with ``lines`` lines, generated when missing."""
+    from gen_large_case import write_case
+
+    folder = case_dir(lines)
+    manifest = folder / "case.yaml"
+    done = folder / ".complete"
+    if not done.exists():
+        t0 = time.perf_counter()
+        write_case(folder, lines)
+        done.touch()
+        print(f"generated {manifest} in {time.perf_counter() - t0:.1f}s", flush=True)
+    return manifest
+
+
+# --------------------------------------------------------------------------- children
+
+
+def messages(manifest: Path) -> list[str]:
+    """The message part of every line of the case (what a template miner is fed)."""
+    logs = manifest.parent / "logs"
+    out: list[str] = []
+    with (logs / "app.log").open(encoding="utf-8") as handle:
+        out.extend(line.rstrip("\n").split(" - ", 1)[-1] for line in handle)
+    with (logs / "access.log").open(encoding="utf-8") as handle:
+        out.extend(line.rstrip("\n").split("] ", 1)[-1] for line in handle)
+    with (logs / "events.jsonl").open(encoding="utf-8") as handle:
+        out.extend(json.loads(line)["msg"] for line in handle)
+    return out
+
+
+def run_logiq(manifest: Path, lines: int) -> dict[str, object]:
+    from bot.investigate import investigate
+    from bot.manifest import load_manifest
+    from connectors import Context
+
+    t0 = time.perf_counter()
+    result = investigate(load_manifest(manifest), context=Context(max_records=lines * 2))
+    seconds = time.perf_counter() - t0
+    records = sum(s.records for s in result.stats)
+    return {
+        "lines": lines,
+        "records": records,
+        "seconds": seconds,
+        "hypotheses": len(result.report.hypotheses),
+    }
+
+
+def run_drain3(manifest: Path, lines: int) -> dict[str, object]:
+    from drain3 import TemplateMiner as DrainMiner
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    batch = messages(manifest)
+    miner = DrainMiner(config=TemplateMinerConfig())
+    add = miner.add_log_message
+    t0 = time.perf_counter()
+    for message in batch:
+        add(message)
+    seconds = time.perf_counter() - t0
+    return {"lines": len(batch), "seconds": seconds, "templates": len(miner.drain.clusters)}
+
+
+def run_miner(manifest: Path, lines: int) -> dict[str, object]:
+    from bot.engine.templates import TemplateMiner
+
+    batch = messages(manifest)
+    miner = TemplateMiner()
+    add = miner.add
+    t0 = time.perf_counter()
+    for message in batch:
+        add(message)
+    seconds = time.perf_counter() - t0
+    return {"lines": len(batch), "seconds": seconds, "templates": len(miner)}
+
+
+CHILDREN = {"logiq": run_logiq, "drain3": run_drain3, "miner": run_miner}
+
+
+def child_main(mode: str, manifest: Path, lines: int) -> int:
+    try:
+        result = CHILDREN[mode](manifest, lines)
+    except Exception as exc:  # reported to the parent as a value, not a crash
+        result = {"error": f"{type(exc).__name__}: {exc}"}
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+    return 0
+
+
+def measure(mode: str, manifest: Path, lines: int) -> dict[str, object]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--manifest",
+        str(manifest),
+        "--lines",
+        str(lines),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _row(name: str, r: dict[str, object]) -> str:
+    if "error" in r:
+        return f"{name:<8} failed: {r['error']}"
+    lines, secs = float(r["lines"]), float(r["seconds"])  # type: ignore[arg-type]
+    return (
+        f"{name:<8} {int(lines):>10,} {secs:>9.2f} {lines / secs:>12,.0f} "
+        f"{float(r['peak_rss_mb']):>10.0f}"  # type: ignore[arg-type]
+    )
+
+
+def _speed(r: dict[str, object]) -> float | None:
+    if "error" in r:
+        return None
+    return float(r["lines"]) / float(r["seconds"])  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--sizes", default="250000,500000", help="extra sizes for LogIQ's RSS")
+    parser.add_argument("--skip-drain", action="store_true")
+    parser.add_argument("--child", choices=sorted(CHILDREN))
+    parser.add_argument("--manifest", type=Path)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args.child, args.manifest, args.lines)
+
+    manifest = ensure_case(args.lines)
+    results = {"logiq": measure("logiq", manifest, args.lines)}
+    if not args.skip_drain:
+        results["drain3"] = measure("drain3", manifest, args.lines)
+    results["miner"] = measure("miner", manifest, args.lines)
+
+    print(f"\n{'run':<8} {'lines':>10} {'seconds':>9} {'lines/s':>12} {'peak MB':>10}")
+    for name, result in results.items():
+        print(_row(name, result))
+    ours, peer = _speed(results["logiq"]), _speed(results.get("drain3", {"error": ""}))
+    if ours and peer:
+        print(f"LogIQ full pipeline / Drain3 miner alone: {ours / peer:.2f}x (goal >= 3x)")
+    miner = _speed(results["miner"])
+    if miner and peer:
+        print(f"LogIQ miner alone / Drain3 miner alone:   {miner / peer:.2f}x")
+    if "error" not in results["logiq"]:
+        print(f"LogIQ peak RSS {float(results['logiq']['peak_rss_mb']):.0f} MB (goal < 1024 MB)")  # type: ignore[arg-type]
+
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} - {args.lines})
+    growth = []
+    for size in sizes:
+        growth.append((size, measure("logiq", ensure_case(size), size)))
+    growth.append((args.lines, results["logiq"]))
+    print("\nLogIQ peak RSS by case size:")
+    for size, result in growth:
+        shown = "failed" if "error" in result else f"{float(result['peak_rss_mb']):.0f} MB"  # type: ignore[arg-type]
+        print(f"  {size:>10,} lines: {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
