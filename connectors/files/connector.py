@@ -1,0 +1,325 @@
+"""The ``file`` connector: log records from local files (plain or ``.gz``).
+
+Records are grouped line by line: a line with a timestamp (per the file's detected
+:class:`~connectors.files.layout.Layout`) starts a record; lines without one (stack
+traces, wrapped text) continue it. Lines before the first timestamped line are records of
+their own with ``ts=None``. A record is capped at :data:`MAX_CONTINUATION` continuation
+lines / :data:`MAX_CHARS` characters; what follows starts a new record (same ``ts``, no
+level) so a runaway file cannot build one giant record.
+
+Unreadable files: when every file of the source fails, ``read`` raises
+:class:`ConnectorError`; when some fail, each failure is a line in ``stats.notes`` and the
+others are read (``stats.error`` stays for a source that produced nothing).
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import logging
+import sys
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from itertools import chain
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from bot.engine.records import Record, iso
+from bot.errors import ConnectorError
+from bot.manifest import FileSource, Manifest
+from connectors.base import Context, Scope, SourceStats
+from connectors.files.layout import MESSAGE_CAP, NO_TS, Layout, detect
+from connectors.files.lines import Chunk, iter_chunks, open_binary
+from connectors.files.timestamps import YearFor, nearest_year
+
+logger = logging.getLogger(__name__)
+
+MAX_CONTINUATION = 200  # continuation lines kept in one record
+MAX_CHARS = 65_536  # characters of one record's text (a longer first line is cut in lines.py)
+_CITE_READ = 1 << 16  # bytes read at a time when citing
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+@dataclass(slots=True)
+class _File:
+    """One file of the source and what ``cite`` needs to find its lines again."""
+
+    path: Path
+    rel: str
+    layout: Layout | None = None
+    starts: array[int] = field(default_factory=lambda: array("Q"))  # first line of each chunk
+    offsets: array[int] = field(default_factory=lambda: array("Q"))  # its byte offset
+    first_stamp: int = 0  # number of the first line with a timestamp (0: none)
+    complete: bool = False  # the index covers the whole file
+
+
+class FileConnector:
+    kind: ClassVar[str] = "file"
+
+    def __init__(self, source: FileSource, manifest: Manifest, context: Context) -> None:
+        self.name = source.name
+        self.stats = SourceStats(name=source.name, kind=self.kind)
+        self._source, self._manifest, self._context = source, manifest, context
+        self._files: dict[str, _File] = {}
+        self._scope: Scope | None = None
+
+    # ------------------------------------------------------------------ read
+
+    def read(self, scope: Scope) -> Iterator[Record]:
+        self._scope = scope
+        files = self._list_files()
+        if not files:
+            patterns = ", ".join(self._source.paths)
+            raise ConnectorError(self.name, f"no file matches {patterns}")
+        limit = self._source.max_records or self._context.max_records
+        zone, year_for = self._zone(scope), nearest_year(scope.baseline_start, scope.end)
+        failures: list[str] = []
+        partial: list[str] = []
+        for number, state in enumerate(files):
+            try:
+                yield from self._read_file(state, scope, zone, year_for, limit)
+            except _READ_ERRORS as exc:
+                if state.starts:  # part of it was read: keep that, say where it stopped
+                    partial.append(
+                        f"cannot read {state.rel} past line {_last_line(state)}: {_reason(exc)}"
+                    )
+                else:
+                    failures.append(f"cannot read {state.rel}: {_reason(exc)}")
+                logger.warning("source %s: %s", self.name, (partial + failures)[-1])
+            if self.stats.records >= limit:
+                left = len(files) - number - 1
+                self.stats.notes.append(
+                    f"stopped at {limit} records (max_records) in {state.rel}"
+                    + (f"; {left} more file(s) not read" if left else "")
+                )
+                break
+        if failures and len(failures) == len(files):
+            raise ConnectorError(self.name, "; ".join(failures))
+        self.stats.notes.extend(partial + failures)
+
+    def _read_file(
+        self, state: _File, scope: Scope, zone: tzinfo, year_for: YearFor, limit: int
+    ) -> Iterator[Record]:
+        window = f"{iso(scope.baseline_start)}/{iso(scope.end)}"
+        with self.stats.timed(f"read {state.rel}", window) as audit, open_binary(state.path) as fh:
+            chunks = iter_chunks(fh, self._source.encoding)
+            first = next(chunks, None)
+            if first is None:
+                state.complete = True
+                return
+            state.layout = detect(first.lines, zone, year_for)
+            state.starts, state.offsets = array("Q"), array("Q")
+            before = self.stats.records
+            yield from self._records(chain([first], chunks), state, scope, limit)
+            audit.count = self.stats.records - before
+
+    def _records(
+        self, chunks: Iterable[Chunk], state: _File, scope: Scope, limit: int
+    ) -> Iterator[Record]:
+        assert state.layout is not None
+        name, rel, stats = self.name, sys.intern(state.rel), self.stats
+        stamp, fields = state.layout.stamp, state.layout.fields
+        lo, hi = scope.baseline_start, scope.end
+        starts, offsets = state.starts, state.offsets
+        records, out, first_stamp = stats.records, 0, 0
+        cur: str | None = None  # first line of the open record
+        cur_n, cur_ts, cur_head, extra, size = 0, None, False, None, 0
+        skip = False  # the open record lies outside the window
+        for chunk in chunks:
+            starts.append(chunk.lineno)
+            offsets.append(chunk.offset)
+            stats.odd_lines += chunk.odd
+            n = chunk.lineno - 1
+            for line in chunk.lines:
+                n += 1
+                ts = stamp(line)
+                if ts is not None:
+                    if cur is not None:
+                        if extra is None and cur_head:  # the common case, inlined
+                            level, message = fields(cur)
+                            yield Record(name, rel, cur_n, cur_ts, level, message, cur)
+                        else:
+                            yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+                        records += 1
+                        if records >= limit:
+                            stats.records, stats.out_of_window = records, stats.out_of_window + out
+                            return
+                        cur = None
+                    if not first_stamp:
+                        first_stamp = state.first_stamp = n
+                    if ts is NO_TS:
+                        ts = None
+                    elif ts < lo or ts > hi:
+                        out += 1
+                        skip = True
+                        continue
+                    skip = False
+                    cur, cur_n, cur_ts, cur_head, extra, size = line, n, ts, True, None, len(line)
+                elif skip:
+                    continue
+                elif cur is None:  # before the first timestamp: a record of its own
+                    if line and not line.isspace():
+                        yield Record(name, rel, n, None, None, line.strip()[:MESSAGE_CAP], line)
+                        records += 1
+                        if records >= limit:
+                            stats.records, stats.out_of_window = records, stats.out_of_window + out
+                            return
+                elif size + len(line) < MAX_CHARS and (
+                    extra is None or len(extra) < MAX_CONTINUATION
+                ):
+                    if extra is None:
+                        extra = [line]
+                    else:
+                        extra.append(line)
+                    size += len(line) + 1
+                else:  # the record is full: the rest continues in a new record
+                    if cur or (extra and any(extra)):
+                        yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+                        records += 1
+                        if records >= limit:
+                            stats.records, stats.out_of_window = records, stats.out_of_window + out
+                            return
+                    cur, cur_n, cur_head, extra, size = line, n, False, None, len(line)
+        if cur is not None and (cur or (extra and any(extra))):
+            yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+            records += 1
+        stats.records, stats.out_of_window = records, stats.out_of_window + out
+        state.complete = True
+
+    # ------------------------------------------------------------------ cite
+
+    def cite(self, locator: str) -> str | None:
+        """The record text starting at ``path:line``, exactly as ``read`` produced it."""
+        rel, sep, number = locator.rpartition(":")
+        if not sep or not number.isdigit() or int(number) < 1:
+            return None
+        state = self._files.get(rel) or {f.rel: f for f in self._list_files()}.get(rel)
+        if state is None:
+            return None
+        try:
+            return self._cite(state, int(number))
+        except _READ_ERRORS as exc:
+            logger.warning("source %s: cannot cite %s: %s", self.name, locator, _reason(exc))
+            return None
+
+    def _cite(self, state: _File, number: int) -> str | None:
+        layout = self._index(state)
+        at = bisect.bisect_right(state.starts, number) - 1
+        if at < 0:
+            return None
+        lines = self._lines_from(state, at)
+        line = next((text for n, text in lines if n == number), None)
+        if line is None:
+            return None
+        head = layout.stamp(line) is not None
+        if not head and (not state.first_stamp or number < state.first_stamp):
+            return line if line and not line.isspace() else None
+        extra: list[str] = []
+        size = len(line)
+        for _, more in lines:
+            if layout.stamp(more) is not None:
+                break
+            if size + len(more) >= MAX_CHARS or len(extra) >= MAX_CONTINUATION:
+                break
+            extra.append(more)
+            size += len(more) + 1
+        text = "\n".join([line, *extra]).rstrip("\n") if extra else line
+        return text or None
+
+    def _index(self, state: _File) -> Layout:
+        """Make sure ``state`` knows its layout, chunk offsets and first stamped line."""
+        if state.layout is not None and state.complete:
+            return state.layout
+        scope = self._scope
+        zone = self._zone(scope)
+        year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
+        starts, offsets, first_stamp, layout = array("Q"), array("Q"), 0, state.layout
+        with open_binary(state.path) as fh:
+            for chunk in iter_chunks(fh, self._source.encoding):
+                if layout is None:
+                    layout = detect(chunk.lines, zone, year_for)
+                starts.append(chunk.lineno)
+                offsets.append(chunk.offset)
+                if not first_stamp:
+                    for n, line in enumerate(chunk.lines, chunk.lineno):
+                        if layout.stamp(line) is not None:
+                            first_stamp = n
+                            break
+        state.layout = layout or Layout()
+        state.starts, state.offsets, state.first_stamp = starts, offsets, first_stamp
+        state.complete = True
+        return state.layout
+
+    def _lines_from(self, state: _File, at: int) -> Iterator[tuple[int, str]]:
+        with open_binary(state.path) as fh:
+            fh.seek(state.offsets[at])
+            chunks = iter_chunks(
+                fh, self._source.encoding, state.starts[at], state.offsets[at], _CITE_READ
+            )
+            for chunk in chunks:
+                yield from enumerate(chunk.lines, chunk.lineno)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _list_files(self) -> list[_File]:
+        seen: dict[str, _File] = {}
+        for pattern in self._source.paths:
+            for path in self._manifest.resolve(pattern):
+                rel = self._manifest.relative(path)
+                if rel not in seen:
+                    seen[rel] = self._files.get(rel) or _File(path, rel)
+        self._files.update(seen)
+        return [seen[rel] for rel in sorted(seen)]
+
+    def _zone(self, scope: Scope | None) -> tzinfo:
+        name = self._source.timezone or (scope.timezone if scope else self._manifest.timezone)
+        return ZoneInfo(name)
+
+
+def _record(
+    name: str,
+    rel: str,
+    n: int,
+    ts: float | None,
+    head: bool,
+    first: str,
+    extra: list[str] | None,
+    fields: Callable[[str], tuple[str | None, str]],
+) -> Record:
+    text = first if extra is None else "\n".join([first, *extra]).rstrip("\n")
+    if head:
+        level, message = fields(first)
+    else:
+        level, message = None, first.strip()[:MESSAGE_CAP]
+    return Record(name, rel, n, ts, level, message, text)
+
+
+def _this_year() -> YearFor:
+    import time
+
+    now = time.time()
+    return nearest_year(now - 86_400, now)
+
+
+def _last_line(state: _File) -> int:
+    return state.starts[-1] if state.starts else 0
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, gzip.BadGzipFile):
+        return "not a gzip file"
+    if isinstance(exc, EOFError):
+        return "truncated gzip file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

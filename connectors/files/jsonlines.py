@@ -1,0 +1,112 @@
+"""JSON-lines logs: time, level and message fields of one JSON object per line.
+
+The message handed to template mining is the ``msg``/``message`` field followed by the
+object's other scalar fields as ``key=value``, so identifiers kept in fields
+(``vm_id=vm-21``) are visible to the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import tzinfo
+
+from connectors.files.levels import normalize
+from connectors.files.timestamps import (
+    EPOCH_MAX,
+    EPOCH_MIN,
+    FORMATS,
+    YearFor,
+    fraction,
+    seconds_of,
+)
+
+TIME_KEYS = ("ts", "time", "timestamp", "@timestamp")
+LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname")
+MESSAGE_KEYS = ("msg", "message")
+_ISO = FORMATS[0].regex
+_NUMERIC_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
+_SCALARS = (str, int, float, bool)
+
+
+def load(line: str) -> dict[str, object] | None:
+    """The JSON object on ``line``, or None when the line is not one."""
+    if not line.startswith("{"):
+        return None
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+class TimeParser:
+    """Epoch seconds of an object's time field (ISO string or epoch s/ms/us/ns)."""
+
+    def __init__(self, zone: tzinfo, year_for: YearFor) -> None:
+        self._zone, self._year_for = zone, year_for
+        self._cache: dict[str, float | None] = {}
+
+    def of(self, obj: dict[str, object]) -> float | None:
+        for key in TIME_KEYS:
+            value = obj.get(key)
+            if value is not None:
+                return self._value(value)
+        return None
+
+    def _value(self, value: object) -> float | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            return _epoch(float(value))
+        if not isinstance(value, str):
+            return None
+        match = _ISO.match(value)
+        if match is None:
+            try:
+                return _epoch(float(value))
+            except ValueError:
+                return None
+        f0, f1 = match.span("frac")
+        key = value[: match.end()] if f0 < 0 else value[:f0] + value[f1 : match.end()]
+        if key not in self._cache:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = seconds_of(match.groupdict(), self._zone, self._year_for)
+        base = self._cache[key]
+        return None if base is None else base + fraction(match.group("frac"))
+
+
+def _epoch(number: float) -> float | None:
+    for scale in (1.0, 1e3, 1e6, 1e9):
+        if EPOCH_MIN <= number / scale <= EPOCH_MAX:
+            return number / scale
+    return None
+
+
+def fields(obj: dict[str, object]) -> tuple[str | None, str]:
+    """(level, message) of one JSON log object."""
+    level: str | None = None
+    used: set[str] = set(TIME_KEYS)
+    for key in LEVEL_KEYS:
+        if key in obj:
+            used.add(key)
+            level = _level(obj[key])
+            break
+    text = ""
+    for key in MESSAGE_KEYS:
+        if isinstance(obj.get(key), str):
+            used.add(key)
+            text = str(obj[key])
+            break
+    extras = [
+        f"{key}={value}"
+        for key, value in obj.items()
+        if key not in used and isinstance(value, _SCALARS)
+    ]
+    return level, " ".join([text, *extras]).strip() if extras else text
+
+
+def _level(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _NUMERIC_LEVELS.get(value - value % 10)
+    return normalize(value) if isinstance(value, str) else None

@@ -1,0 +1,307 @@
+"""A file's layout: where its timestamp sits, in which format, and where its level is.
+
+Detected once per file from a sample of its first non-empty lines (:func:`detect`), then
+applied per line by two calls:
+
+- ``stamp(line)`` -> epoch seconds when the line starts a record, :data:`NO_TS` when it
+  starts a record without a time (a JSON line with no time field), None for a
+  continuation line. On the hot path this is a slice and a dict lookup: the seconds part
+  of the stamp is the cache key, the fraction is added per line.
+- ``fields(line)`` -> ``(level, message)`` for a record's first line; only called for
+  records inside the window.
+
+Detection tries every format at every place it matches (a fixed column, or the N-th
+whitespace-separated token when a variable-width prefix comes first, as in access logs)
+and keeps the (format, place) matching the most lines; ties prefer stamps that carry
+their zone (epoch, ``Z``), then a year, then a fraction, then a fixed column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from connectors.files import jsonlines
+from connectors.files.levels import LevelReader, detect_index
+from connectors.files.timestamps import FORMATS, StampFormat, YearFor, fraction, seconds_of
+
+NO_TS = float("-inf")  # identity sentinel: "a record starts here but carries no time"
+MESSAGE_CAP = 16_384  # characters of a message handed to template mining
+SAMPLE = 200  # non-empty lines looked at to detect the layout
+_SCAN = 400  # characters of a line searched for a stamp during detection
+_CACHE_MAX = 100_000
+
+Stamp = Callable[[str], float | None]
+Fields = Callable[[str], tuple[str | None, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the stamp starts: column ``offset``, or ``skip`` chars into token ``token``."""
+
+    offset: int | None = None
+    token: int = 0
+    skip: int = 0
+
+
+@dataclass(slots=True)
+class _Candidate:
+    count: int = 0
+    zoned: int = 0
+    fractions: int = 0
+    spans: set[tuple[int, int, int]] = field(default_factory=set)
+    rests: list[str] = field(default_factory=list)
+
+
+class Layout:
+    """No timestamps: every line is a record of its own, without a time."""
+
+    name = "plain"
+
+    def stamp(self, line: str) -> float | None:
+        return None
+
+    def fields(self, line: str) -> tuple[str | None, str]:
+        return None, line.strip()
+
+
+class RegexLayout(Layout):
+    def __init__(
+        self,
+        fmt: StampFormat,
+        place: Place,
+        span: tuple[int, int, int] | None,
+        level_index: int | None,
+        zone: tzinfo,
+        year_for: YearFor,
+    ) -> None:
+        self.name = fmt.name
+        self.fmt, self.place, self.span = fmt, place, span
+        self._levels = LevelReader(level_index)
+        self._cache: dict[str, float] = {}
+        self._zone, self._year_for = zone, year_for
+        self._locate = _locator(place)
+        self.stamp = self._compile()  # type: ignore[method-assign,assignment]
+        self.fields = self._compile_fields()  # type: ignore[method-assign,assignment]
+
+    def _slow(self, line: str, pos: int) -> float | None:
+        match = self.fmt.regex.match(line, pos)
+        if match is None:
+            return None
+        start, end = match.span()
+        f0, f1 = _frac_span(match)
+        key = line[start:end] if f0 < 0 else line[start:f0] + line[f1:end]
+        cache = self._cache
+        base = cache.get(key)
+        if base is None:
+            base = seconds_of(match.groupdict(), self._zone, self._year_for)
+            if base is None:
+                return None
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[key] = base
+        return base if f0 < 0 else base + fraction(line[f0:f1], self.fmt.frac_ms)
+
+    def _compile(self) -> Stamp:
+        slow, offset, span = self._slow, self.place.offset, self.span
+        if offset is None or span is None:
+            locate = self._locate
+
+            def located(line: str) -> float | None:
+                pos = locate(line)
+                return None if pos < 0 else slow(line, pos)
+
+            return located
+        cache_get = self._cache.get
+        a, b = offset, offset + span[0]
+        if span[1] < 0:
+
+            def fixed(line: str) -> float | None:
+                base = cache_get(line[a:b])
+                return base if base is not None else slow(line, a)
+
+            return fixed
+        fa, fb = a + span[1], a + span[2]
+        div = 1000 if self.fmt.frac_ms else 10 ** (fb - fa)
+        if fb == b:
+
+            def fixed_frac(line: str) -> float | None:
+                base = cache_get(line[a:fa])
+                if base is not None:
+                    try:
+                        return base + int(line[fa:fb]) / div
+                    except ValueError:
+                        pass
+                return slow(line, a)
+
+            return fixed_frac
+
+        def fixed_frac_tail(line: str) -> float | None:
+            base = cache_get(line[a:fa] + line[fb:b])
+            if base is not None:
+                try:
+                    return base + int(line[fa:fb]) / div
+                except ValueError:
+                    pass
+            return slow(line, a)
+
+        return fixed_frac_tail
+
+    def _slow_fields(self, line: str) -> tuple[str | None, str]:
+        match = self.fmt.regex.match(line, max(self._locate(line), 0))
+        if match is None:
+            return None, line.strip()[:MESSAGE_CAP]
+        start, end = match.span()
+        level, message = self._levels.split(line[end:])
+        if start:
+            prefix = line[:start].strip(" \t-[]<>")
+            if prefix and any(c.isalnum() for c in prefix):
+                message = f"{prefix} {message}"
+        return level, message[:MESSAGE_CAP]
+
+    def _compile_fields(self) -> Fields:
+        """Fast path for a stamp at column 0 with a fixed width; else the general one."""
+        if self.place.offset != 0 or self.span is None or self._levels.index is None:
+            return self._slow_fields
+        end, index, lookup = self.span[0], self._levels.index, self._levels.lookup
+        cut = index + 1
+
+        def fields(line: str) -> tuple[str | None, str]:
+            parts = line[end:].split(None, cut)
+            if len(parts) > index:
+                level = lookup(parts[index])
+                if level is not None:
+                    if len(parts) > cut:
+                        return level, parts[cut].lstrip(" \t:|-")[:MESSAGE_CAP]
+                    return level, ""
+            return None, line[end:].lstrip(" \t:|,")[:MESSAGE_CAP]
+
+        return fields
+
+
+class JsonLayout(Layout):
+    """JSON lines: every line that is a JSON object starts a record."""
+
+    name = "json"
+
+    def __init__(self, zone: tzinfo, year_for: YearFor) -> None:
+        self._times = jsonlines.TimeParser(zone, year_for)
+        self._last: tuple[str, dict[str, object]] | None = None
+
+    def stamp(self, line: str) -> float | None:
+        obj = jsonlines.load(line)
+        if obj is None:
+            return None
+        self._last = (line, obj)
+        ts = self._times.of(obj)
+        return NO_TS if ts is None else ts
+
+    def fields(self, line: str) -> tuple[str | None, str]:
+        last = self._last
+        obj = last[1] if last is not None and last[0] is line else jsonlines.load(line)
+        if obj is None:
+            return None, line.strip()[:MESSAGE_CAP]
+        level, message = jsonlines.fields(obj)
+        return level, message[:MESSAGE_CAP]
+
+
+def _frac_span(match: re.Match[str]) -> tuple[int, int]:
+    return match.span("frac") if "frac" in match.re.groupindex else (-1, -1)
+
+
+def _locator(place: Place) -> Callable[[str], int]:
+    """line -> index where the stamp should start, or -1 when the line has no such token."""
+    if place.offset is not None:
+        offset = place.offset
+        return lambda line: offset
+    prefix = re.compile(rf"(?:\S+\s+){{{place.token}}}")
+    skip = place.skip
+
+    def locate(line: str) -> int:
+        match = prefix.match(line)
+        return -1 if match is None else match.end() + skip
+
+    return locate
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def detect(sample: list[str], zone: tzinfo, year_for: YearFor) -> Layout:
+    """The layout of a file whose first lines are ``sample``."""
+    lines = [line for line in sample if line.strip()][:SAMPLE]
+    if not lines:
+        return Layout()
+    json_hits = sum(1 for line in lines if jsonlines.load(line) is not None)
+    best: tuple[tuple[int, ...], StampFormat, Place, _Candidate] | None = None
+    for fmt in FORMATS:
+        for place, cand in _candidates(fmt, lines).items():
+            if cand.count < _needed(fmt, place, len(lines)):
+                continue
+            rank = (
+                cand.count,
+                int(cand.zoned * 2 > cand.count or fmt.name == "epoch"),
+                int(fmt.has_year),
+                int(cand.fractions * 2 > cand.count),
+                int(place.offset is not None),
+                -(place.offset if place.offset is not None else place.token),
+            )
+            if best is None or rank > best[0]:
+                best = (rank, fmt, place, cand)
+    if json_hits and (best is None or json_hits >= best[3].count):
+        return JsonLayout(zone, year_for)
+    if best is None:
+        return Layout()
+    _, fmt, place, cand = best
+    span = next(iter(cand.spans)) if len(cand.spans) == 1 else None
+    return RegexLayout(fmt, place, span, detect_index(cand.rests), zone, year_for)
+
+
+def _needed(fmt: StampFormat, place: Place, sampled: int) -> int:
+    """Matches a (format, place) needs in the sample to be taken as the file's stamp.
+
+    A full date-time at column 0 counts from one line (a log whose first record carries a
+    200-line stack trace); elsewhere a few lines must agree; a bare number needs most.
+    """
+    if fmt.weak:
+        return max(1, (sampled + 1) // 2)
+    if place.offset == 0:
+        return 1
+    return max(1, min(3, sampled // 10))
+
+
+def _candidates(fmt: StampFormat, lines: list[str]) -> dict[Place, _Candidate]:
+    found: dict[Place, _Candidate] = {}
+    for line in lines:
+        seen: set[Place] = set()
+        for match in list(fmt.regex.finditer(line, 0, _SCAN))[:3]:
+            for place in _places(line, match.start()):
+                if place in seen:
+                    continue
+                seen.add(place)
+                cand = found.setdefault(place, _Candidate())
+                _count(cand, match)
+    return found
+
+
+def _places(line: str, start: int) -> list[Place]:
+    places = [Place(offset=start)]
+    token_start = start
+    while token_start > 0 and not line[token_start - 1].isspace():
+        token_start -= 1
+    places.append(Place(token=len(line[:token_start].split()), skip=start - token_start))
+    return places
+
+
+def _count(cand: _Candidate, match: re.Match[str]) -> None:
+    cand.count += 1
+    groups = match.groupdict()
+    cand.zoned += bool(groups.get("tz"))
+    cand.fractions += bool(groups.get("frac"))
+    start, end = match.span()
+    f0, f1 = _frac_span(match)
+    cand.spans.add((end - start, f0 - start if f0 >= 0 else -1, f1 - start if f0 >= 0 else -1))
+    if len(cand.rests) < SAMPLE:
+        cand.rests.append(match.string[end:])

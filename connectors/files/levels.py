@@ -1,0 +1,117 @@
+"""Log levels: normalisation of the many spellings, and where a file keeps its level.
+
+Levels are normalised to ``DEBUG, INFO, WARN, ERROR, FATAL``. A file's level sits at a
+fixed token after the timestamp (``INFO`` in log4j, ``D`` after pid and tid in Android,
+``LOG:`` after ``[pid]`` in PostgreSQL, ``[error]`` in Apache); the position is detected
+once per file from a sample, then read per line with one ``split`` and a dict lookup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+_WORDS: dict[str, str] = {
+    "TRACE": "DEBUG",
+    "FINEST": "DEBUG",
+    "FINER": "DEBUG",
+    "FINE": "DEBUG",
+    "VERBOSE": "DEBUG",
+    "DEBUG": "DEBUG",
+    "DBG": "DEBUG",
+    "INFO": "INFO",
+    "INF": "INFO",
+    "INFORMATION": "INFO",
+    "INFORMATIONAL": "INFO",
+    "NOTICE": "INFO",
+    "LOG": "INFO",
+    "WARN": "WARN",
+    "WARNING": "WARN",
+    "WRN": "WARN",
+    "ERROR": "ERROR",
+    "ERR": "ERROR",
+    "SEVERE": "ERROR",
+    "FATAL": "FATAL",
+    "CRITICAL": "FATAL",
+    "CRIT": "FATAL",
+    "PANIC": "FATAL",
+    "EMERG": "FATAL",
+    "EMERGENCY": "FATAL",
+    "ALERT": "FATAL",
+}
+# One-letter levels (Android logcat, glog) and Redis' role-free markers; only ever looked
+# up at the token position a file was seen to use, so "I" in prose is never a level.
+_LETTERS: dict[str, str] = {
+    "V": "DEBUG",
+    "D": "DEBUG",
+    "I": "INFO",
+    "W": "WARN",
+    "E": "ERROR",
+    "F": "FATAL",
+    "A": "FATAL",
+    "*": "INFO",
+    "#": "WARN",
+}
+_PUNCT = "[]()<>{}:,;|="
+_MAX_INDEX = 8  # tokens after the timestamp searched for a level
+_KEEP_BEFORE = 3  # from this index on, the tokens before the level stay in the message
+_CACHE_MAX = 4096
+
+
+def normalize(token: str) -> str | None:
+    """``'[warning]'`` -> ``'WARN'``, ``'[proxy:error]'`` -> ``'ERROR'``; else None."""
+    word = token.strip(_PUNCT)
+    if len(word) == 1:
+        return _LETTERS.get(word)
+    level = _WORDS.get(word.upper())
+    if level is None and ":" in word:  # Apache 2.4: [proxy:error]
+        level = _WORDS.get(word.rpartition(":")[2].upper())
+    return level
+
+
+class LevelReader:
+    """Reads the level at a fixed token index of the text after the timestamp."""
+
+    __slots__ = ("_cache", "index")
+
+    def __init__(self, index: int | None) -> None:
+        self.index = index
+        self._cache: dict[str, str | None] = {}
+
+    def lookup(self, token: str) -> str | None:
+        level = self._cache.get(token, "")
+        if level == "":
+            level = normalize(token)
+            if len(self._cache) < _CACHE_MAX:
+                self._cache[token] = level
+        return level
+
+    def split(self, rest: str) -> tuple[str | None, str]:
+        """(level, message) of the text after the timestamp."""
+        index = self.index
+        if index is not None:
+            parts = rest.split(None, index + 1)
+            if len(parts) > index:
+                level = self.lookup(parts[index])
+                if level is not None:
+                    message = parts[index + 1].lstrip(" \t:|-") if len(parts) > index + 1 else ""
+                    if index >= _KEEP_BEFORE:  # e.g. BGL node ids before "RAS KERNEL INFO"
+                        message = " ".join([*parts[:index], message]).rstrip()
+                    return level, message
+        return None, rest.lstrip(" \t:|,")
+
+
+def detect_index(rests: Iterable[str]) -> int | None:
+    """The token index after the timestamp that most often holds a level, if any."""
+    hits: Counter[int] = Counter()
+    total = 0
+    for rest in rests:
+        total += 1
+        for index, token in enumerate(rest.split(None, _MAX_INDEX)[:_MAX_INDEX]):
+            if normalize(token):
+                hits[index] += 1
+                break
+    if not hits:
+        return None
+    index, count = hits.most_common(1)[0]
+    return index if count * 3 >= total else None

@@ -1,0 +1,200 @@
+"""Timestamp formats found in log files, and their conversion to epoch seconds (UTC).
+
+Each :class:`StampFormat` is a regex with named groups: ``Y``/``y`` (4/2-digit year),
+``m`` or ``b`` (month number or name), ``d``, ``H``, ``M``, ``S``, ``frac`` (fraction
+digits), ``tz`` (explicit zone) or ``E`` (epoch seconds). The seconds part of a stamp is
+converted once and cached (most lines share their second); the fraction is added per line.
+Year-less stamps (syslog, Android, Proxifier) take the year that puts them nearest the
+investigation window; zone-less stamps are read in the source's zone (DST-correct).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_MON = r"(?P<b>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_HMS = r"(?P<H>[0-2]\d):(?P<M>[0-5]\d):(?P<S>[0-6]\d)"
+_LEFT = r"(?<![\w.:/-])"  # a stamp starts a token, not the middle of a number or path
+_DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+EPOCH_MIN, EPOCH_MAX = 1_000_000_000, 4_102_444_800  # 2001-09-09 .. 2100-01-01
+
+YearFor = Callable[[int, int, int, int, int, tzinfo], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class StampFormat:
+    name: str
+    regex: re.Pattern[str]
+    frac_ms: bool = False  # fraction digits count milliseconds (HealthApp ``:6`` is 6 ms)
+    weak: bool = False  # a bare number: needs most sampled lines to agree
+
+    @property
+    def has_year(self) -> bool:
+        return "Y" in self.regex.groupindex or "y" in self.regex.groupindex
+
+
+def _fmt(name: str, pattern: str, **kw: bool) -> StampFormat:
+    return StampFormat(name, re.compile(pattern), **kw)
+
+
+FORMATS: tuple[StampFormat, ...] = (
+    # ISO 8601 / RFC 3339 / log4j / Python / PostgreSQL / Zookeeper / Windows CBS
+    _fmt(
+        "iso",
+        _LEFT
+        + r"(?P<Y>\d{4})([-/])(?P<m>[01]\d)\2(?P<d>[0-3]\d)[T ]"
+        + _HMS
+        + r"(?:[.,](?P<frac>\d{1,9}))?"
+        + r"(?P<tz>Z|\s?[+-][01]\d:?[0-5]\d|\s(?:UTC|GMT)(?![\w]))?(?!\d)",
+    ),
+    # BGL: 2005-06-03-15.42.50.675872
+    _fmt(
+        "bgl",
+        _LEFT + r"(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)-(?P<H>[0-2]\d)\.(?P<M>[0-5]\d)"
+        r"\.(?P<S>[0-6]\d)(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+    ),
+    # nginx / Apache access: [10/Feb/2026:14:47:03 +0000]
+    _fmt(
+        "clf",
+        r"\[(?P<d>[0-3]\d)/"
+        + _MON
+        + r"/(?P<Y>\d{4}):"
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))? (?P<tz>[+-]\d{4})\]",
+    ),
+    # Apache error: [Tue Feb 10 14:47:03.123456 2026]
+    _fmt(
+        "apache",
+        r"\["
+        + _DOW
+        + " "
+        + _MON
+        + r" (?P<d>[0-3]\d) "
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))? (?P<Y>\d{4})\]",
+    ),
+    # Redis: 10 Feb 2026 14:47:03.123
+    _fmt(
+        "redis",
+        _LEFT
+        + r"(?P<d>[0-3]?\d) "
+        + _MON
+        + r" (?P<Y>\d{4}) "
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+    ),
+    # syslog (RFC 3164): Feb 10 14:47:03, Feb  1 04:07:03 -- no year
+    _fmt(
+        "syslog",
+        r"(?<![\w])"
+        + _MON
+        + r" {1,2}(?P<d>[1-3]?\d) "
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))?(?![\d:])",
+    ),
+    # epoch seconds (10 digits), optionally .fraction, or milliseconds (13 digits)
+    _fmt(
+        "epoch",
+        _LEFT + r"(?P<E>[1-4]\d{9})\.?(?P<frac>(?<=\.)\d{1,9}|(?<=\d)\d{3})?(?![\w.:/-])",
+        weak=True,
+    ),
+    # HDFS: 081109 203615
+    _fmt(
+        "hdfs",
+        _LEFT + r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) (?P<H>[0-2]\d)(?P<M>[0-5]\d)"
+        r"(?P<S>[0-6]\d)(?![\w.:/-])",
+    ),
+    # Spark / log4j short: 17/06/09 20:10:40
+    _fmt(
+        "spark",
+        _LEFT
+        + r"(?P<y>\d\d)/(?P<m>[01]\d)/(?P<d>[0-3]\d) "
+        + _HMS
+        + r"(?:[.,](?P<frac>\d{1,9}))?(?!\d)",
+    ),
+    # Android logcat: 03-17 16:13:38.811 -- no year
+    _fmt(
+        "android",
+        _LEFT + r"(?P<m>[01]\d)-(?P<d>[0-3]\d) " + _HMS + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+    ),
+    # HealthApp: 20171223-22:15:29:606, 20171223-22:16:0:9 (unpadded; the fraction is ms)
+    _fmt(
+        "healthapp",
+        _LEFT + r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)-(?P<H>[0-2]?\d):(?P<M>[0-5]?\d)"
+        r":(?P<S>[0-6]?\d):(?P<frac>\d{1,3})(?!\d)",
+        frac_ms=True,
+    ),
+    # Proxifier: [10.30 16:49:06] -- no year
+    _fmt("proxifier", r"\[(?P<m>[01]\d)\.(?P<d>[0-3]\d) " + _HMS + r"\]"),
+)
+
+
+def zone_of(text: str | None) -> tzinfo | None:
+    """The explicit zone of a stamp (``Z``, ``+01:00``, ``+0100``, ``UTC``), if any."""
+    if not text:
+        return None
+    text = text.strip()
+    if text in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def fraction(digits: str | None, ms: bool = False) -> float:
+    if not digits:
+        return 0.0
+    return int(digits) / (1000 if ms else 10 ** len(digits))
+
+
+def seconds_of(groups: dict[str, str | None], zone: tzinfo, year_for: YearFor) -> float | None:
+    """Epoch seconds of a stamp's whole-second part; None when it is not a real instant."""
+    if groups.get("E"):
+        value = int(groups["E"] or 0)
+        return float(value) if EPOCH_MIN <= value <= EPOCH_MAX else None
+    try:
+        month = int(groups.get("m") or 0) or MONTHS[groups.get("b") or ""]
+        day, hour, minute = int(groups["d"] or 0), int(groups["H"] or 0), int(groups["M"] or 0)
+        second = min(int(groups["S"] or 0), 59)  # a leap second stays in its minute
+        tz = zone_of(groups.get("tz")) or zone
+        if groups.get("Y"):
+            year = int(groups["Y"] or 0)
+        elif groups.get("y"):
+            short = int(groups["y"] or 0)
+            year = 2000 + short if short < 70 else 1900 + short
+        else:
+            return year_for(month, day, hour, minute, second, tz)
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz).timestamp()
+    except (ValueError, KeyError, OverflowError):
+        return None
+
+
+def nearest_year(lo: float, hi: float) -> YearFor:
+    """For year-less stamps: the year that puts the stamp nearest the window [lo, hi]."""
+    first, last = datetime.fromtimestamp(lo, UTC).year, datetime.fromtimestamp(hi, UTC).year
+
+    def year_for(
+        month: int, day: int, hour: int, minute: int, second: int, tz: tzinfo
+    ) -> float | None:
+        best: float | None = None
+        best_gap = float("inf")
+        for year in range(first - 1, last + 2):
+            try:
+                ts = datetime(year, month, day, hour, minute, second, tzinfo=tz).timestamp()
+            except ValueError:  # Feb 29 outside a leap year
+                continue
+            gap = lo - ts if ts < lo else (ts - hi if ts > hi else 0.0)
+            if gap < best_gap:
+                best, best_gap = ts, gap
+        return best
+
+    return year_for
