@@ -30,7 +30,7 @@ _FAILURE = re.compile(
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat",
     re.IGNORECASE,
 )
-_SUCCESS = re.compile(
+SUCCESS = re.compile(
     r"\b(?:created|completed?|succe(?:ss|eded|ssful(?:ly)?)|ok|done|ready|acknowledged|ack(?:ed)?|"
     r"accepted|started|finished|committed|established|connected|returned|provisioned|"
     r"registered|saved|stored|delivered|processed|resolved|healthy|up|running|responded|"
@@ -38,7 +38,7 @@ _SUCCESS = re.compile(
     re.IGNORECASE,
 )
 _TIMEOUT = re.compile(r"time[ds]?[ _-]?out|deadline exceeded|timed out", re.IGNORECASE)
-_EXHAUSTION = re.compile(
+EXHAUSTION = re.compile(
     r"too many (?:connections|clients|open files|requests|processes|threads)|exhaust|"
     r"out of memory|\boom\b|oom-kill|no space left|disk (?:is )?full|file descriptors|"
     r"max_connections|maximum number of|remaining connection slots|"
@@ -83,7 +83,7 @@ def classify(template: str) -> Meaning:
 
 def _classify(template: str, full: str) -> Meaning:
     failure = bool(_FAILURE.search(template))
-    success = bool(_SUCCESS.search(template)) and not failure
+    success = bool(SUCCESS.search(template)) and not failure
     severity = ERROR if failure else INFO
     if failure and re.search(r"\bwarn|retry|retrying|slow|backoff|throttl", template, re.I):
         severity = WARN
@@ -92,7 +92,7 @@ def _classify(template: str, full: str) -> Meaning:
         failure=failure,
         success=success,
         timeout=bool(_TIMEOUT.search(template)),
-        exhaustion=bool(_EXHAUSTION.search(template)) and failure,
+        exhaustion=bool(EXHAUSTION.search(template)) and failure,
         change=bool(_CHANGE.search(template)) and not failure,
         http="HTTP/" in full or "status" in full.lower(),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.engine.classify import _SUCCESS
+from bot.engine.classify import SUCCESS
 from bot.engine.context import ContextIndex
 from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
@@ -43,7 +43,7 @@ def build_drafts(
     onset = incident_onset(signals)
     context = ContextIndex(passages)
     focus = set(tokenize(" ".join([obs.config.symptom, *obs.config.keywords])))
-    drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals)]
+    drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals, obs)]
     drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.title)))[:MAX_DRAFTS]
     return drafts, _notices(drafts, obs)
 
@@ -78,22 +78,28 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     """Strength of the primary signal, raised by what else the story explains.
 
     Sources tied by identifiers or limits count fully; sources that merely start
-    failing afterwards count a little. A story that starts well after the incident
-    began is more likely a symptom than the cause.
+    failing afterwards, or that logged a related precursor, count a little. A story
+    that is itself a symptom of an earlier one, or starts well after the incident
+    began, is less likely the cause. A change is as strong as the errors that follow it.
     """
     linked = len(story.linked_sources) - 1
     temporal = len(story.sources) - 1 - linked
-    score = 0.2 + 0.5 * story.primary.score + KIND_PRIOR.get(story.kind, 0.0)
+    primary = story.primary.score
+    if story.kind == "change":
+        primary = max([primary] + [0.9 * s.score for s in story.symptoms()])
+    score = 0.2 + 0.5 * primary + KIND_PRIOR.get(story.kind, 0.0)
     score += min(0.25, 0.12 * linked + 0.04 * temporal)
+    if any(p.kind in ("change", "earlier_error") for p in story.precursors()):
+        score += 0.05
+    if story.explained_by is not None:
+        score -= 0.15
     if onset is not None and story.onset is not None:
         late = story.onset - onset
         if late > 300:
             score -= min(0.25, 0.1 + late / 3600)
         elif late <= 60:
             score += 0.04
-    words = set(
-        tokenize(title + " " + " ".join(str(s.detail.get("template", "")) for s in story.signals))
-    )
+    words = set(tokenize(title + " " + " ".join(str(s.detail.get("template", "")) for s in story.signals)))
     if focus & words:
         score += min(0.06, 0.02 * len(focus & words))
     return round(max(0.05, min(0.95, score)), 2)
@@ -161,7 +167,8 @@ def _citations(story: Story, obs: Observations) -> list[Citation]:
 
     take(story.primary.records, PRIMARY_LINES)
     for signal in story.support:
-        take(signal.records, 1 if signal.detail.get("absorbed") else SUPPORT_LINES)
+        role = signal.detail.get("role")
+        take(signal.records, 1 if signal.detail.get("absorbed") or role == "precursor" else SUPPORT_LINES)
     chosen.sort(key=lambda r: (obs.aligned(r.source, r.ts) or 0.0, r.source, r.line))
     return [Citation(r) for r in chosen] + _contradicting(story, obs)
 
@@ -203,16 +210,32 @@ def _words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
 
 
 def _symptoms(story: Story) -> str:
-    """Errors elsewhere that started after this story's onset (one per source)."""
+    """What came before (precursors) and what followed (errors elsewhere), in words."""
+    text = ""
+    before = story.precursors()
+    if before:
+        parts = [f"{s.sources[0]} at {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
+                 for s in before]
+        text += " Preceded by " + "; ".join(parts) + "."
     later: dict[str, Signal] = {}
-    for signal in story.support:
-        if signal.kind in SYMPTOM_KINDS and not signal.detail.get("absorbed"):
-            later.setdefault(signal.sources[0], signal)
-    if not later:
+    for signal in story.symptoms():
+        later.setdefault(signal.sources[0], signal)
+    if later:
+        parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
+                 for s in later.values()]
+        text += " Followed by errors in " + "; ".join(parts) + "."
+    if story.explained_by is not None:
+        text += f" This looks like a consequence of: {story.explained_by.primary.title}."
+    return text
+
+
+def _after(story: Story) -> str:
+    """A title suffix naming the precursor in another source, if any."""
+    own = set(story.primary.sources)
+    other = next((p for p in story.precursors() if p.sources[0] not in own), None)
+    if other is None:
         return ""
-    parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
-             for s in later.values()]
-    return " Followed by errors in " + "; ".join(parts) + "."
+    return f" — after {other.sources[0]}: '{_clip(str(other.detail.get('template', other.title)), 50)}'"
 
 
 def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
@@ -266,7 +289,7 @@ def _phrase(message: str, words: int = 4) -> str:
     (``CreateVm reply sent`` from ``INFO CreateVm reply sent session=.. vm=..``)."""
     tokens = [t.strip(":,;.") for t in message.split()]
     plain = [t for t in tokens if t.isalpha() and t.upper() not in _LEVEL_WORDS]
-    match = next((i for i, t in enumerate(plain) if _SUCCESS.fullmatch(t)), None)
+    match = next((i for i, t in enumerate(plain) if SUCCESS.fullmatch(t)), None)
     if match is None:
         return " ".join(plain[:words]) or "success"
     return " ".join(plain[max(0, match - words + 1) : match + 1])
@@ -279,7 +302,7 @@ def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[s
     s = story.primary
     source = s.sources[0]
     template = str(s.detail["template"])
-    title = f"{source}: resource exhausted — '{_clip(template)}' from {_hhmm(s.onset)}"
+    title = f"{source}: resource exhausted — '{_clip(template)}' from {_hhmm(s.onset)}" + _after(story)
     summary = (
         f"{source} logged '{_clip(template, 140)}' {s.detail['window']} times in the window "
         f"(baseline: {s.detail['baseline']}), first at {_hhmm(s.onset)}." + _symptoms(story)
@@ -295,9 +318,8 @@ def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[s
 def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = story.primary
     source = s.sources[0]
-    later = [x for x in story.support]
     title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)} precedes the errors"
-    if not later:
+    if not story.symptoms():
         title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)}"
     summary = (
         f"{source} logged a change at {_hhmm(s.onset)} that never appears in the baseline."
@@ -350,7 +372,7 @@ def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
     d = s.detail
     if s.kind in ("new_template", "burst"):
         what = "new" if s.kind == "new_template" else "burst of"
-        title = f"{source}: {what} '{_clip(str(d['template']))}' from {_hhmm(s.onset)}"
+        title = f"{source}: {what} '{_clip(str(d['template']))}' from {_hhmm(s.onset)}" + _after(story)
         summary = (
             f"{source} logged it {d['window']} times in the window against "
             f"{d['baseline']} in the baseline, first at {_hhmm(s.onset)}." + _symptoms(story)

@@ -30,6 +30,11 @@ class Observations:
     miner: TemplateMiner
     offsets: dict[str, float] = field(default_factory=dict)  # source -> seconds ahead
     series: list[Series] = field(default_factory=list)
+    key_map: dict[tuple[str, int], int] = field(default_factory=dict)  # folded template keys
+
+    def key(self, source: str, key: int) -> int:
+        """A template key as recorded while streaming, after the miner's later merges."""
+        return self.key_map.get((source, key), key)
 
     # ------------------------------------------------------------------ time
 

@@ -25,9 +25,11 @@ from bot.engine.state import (
     FIRST_SAMPLES,
     MAX_MEASURED_RECORDS,
     MAX_MEASURES,
+    RECENT,
     IdIndex,
     SourceState,
     TemplateState,
+    absorb,
 )
 from bot.engine.templates import TemplateMiner
 
@@ -151,6 +153,10 @@ class Engine:
             state.first.append(record)
         if len(state.in_window) < FIRST_SAMPLES and self.config.start <= ts <= self.config.end:
             state.in_window.append(record)
+        if state.meaning.change:
+            state.recent.append(record)
+            if len(state.recent) > RECENT:
+                del state.recent[0]
 
     def _correlate(self, state: TemplateState, record: Record, message: str, severity: int) -> None:
         duration = None
@@ -188,9 +194,9 @@ class Engine:
     # ------------------------------------------------------------------ judgement
 
     def finish(self) -> Analysis:
-        for source in self.sources.values():
-            for state in source.templates.values():
-                state.meaning = classify(self.miner.template(state.tid))
+        key_map: dict[tuple[str, int], int] = {}
+        for name, source in self.sources.items():
+            source.templates = self._folded(name, source.templates, key_map)
         offsets = estimate_offsets(
             self.ids, self.sources, (self.config.baseline_start, self.config.end)
         )
@@ -200,6 +206,7 @@ class Engine:
             ids=self.ids,
             miner=self.miner,
             offsets={o.source: o.seconds for o in offsets if o.applied},
+            key_map=key_map,
             series=self.series,
         )
         signals = detect_signals(observations)
@@ -216,6 +223,24 @@ class Engine:
             counts={name: s.count for name, s in self.sources.items()},
             rates=observations.rates(),
         )
+
+
+    def _folded(
+        self, name: str, templates: dict[int, TemplateState], key_map: dict[tuple[str, int], int]
+    ) -> dict[int, TemplateState]:
+        """Merge states whose templates the miner merged since; re-judge their meaning."""
+        folded: dict[int, TemplateState] = {}
+        for state in sorted(templates.values(), key=lambda s: s.key):
+            tid = self.miner.resolve(state.tid)
+            key = tid if state.key >= 0 else -(tid * 1000 + (-state.key) % 1000)
+            key_map[(name, state.key)] = key
+            if key in folded:
+                absorb(folded[key], state)
+                continue
+            state.tid, state.key = tid, key
+            state.meaning = classify(self.miner.template(tid))
+            folded[key] = state
+        return folded
 
 
 def _measure(state: TemplateState, record: Record, duration: float) -> None:

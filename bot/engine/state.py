@@ -17,6 +17,7 @@ BUCKET = 60.0  # seconds per histogram bucket
 FIRST_SAMPLES = 3
 MAX_MEASURES = 20_000
 MAX_MEASURED_RECORDS = 256
+RECENT = 5
 
 
 @dataclass(slots=True)
@@ -43,6 +44,7 @@ class TemplateState:
     measure_seen: int = 0
     limits: dict[float, int] = field(default_factory=dict)  # limit seconds -> times seen
     status: str = ""  # "5xx" etc. for access-log keys
+    recent: list[Record] = field(default_factory=list)  # last few records (change templates)
 
 
 @dataclass(slots=True)
@@ -116,3 +118,36 @@ class IdIndex:
     def shared(self) -> dict[str, dict[str, Track]]:
         """Identifiers seen in at least two sources."""
         return {i: t for i, t in self.tracks.items() if len(t) > 1}
+
+
+def absorb(into: TemplateState, other: TemplateState) -> None:
+    """Fold ``other`` (a template the miner later merged into ``into``) into ``into``."""
+    into.count += other.count
+    into.severity = max(into.severity, other.severity)
+    for bucket, n in other.hist.items():
+        into.hist[bucket] = into.hist.get(bucket, 0) + n
+    into.first = sorted([*into.first, *other.first], key=_order)[:FIRST_SAMPLES]
+    into.in_window = sorted([*into.in_window, *other.in_window], key=_order)[:FIRST_SAMPLES]
+    if other.last is not None and (into.last is None or _order(other.last) > _order(into.last)):
+        into.last = other.last
+    into.first_ts = _min(into.first_ts, other.first_ts)
+    into.last_ts = _max(into.last_ts, other.last_ts)
+    into.id_hits += other.id_hits
+    into.durations.extend(other.durations)
+    into.measured = sorted([*into.measured, *other.measured], key=lambda m: _order(m[1]))
+    into.measure_seen += other.measure_seen
+    for value, n in other.limits.items():
+        into.limits[value] = into.limits.get(value, 0) + n
+    into.recent = sorted([*into.recent, *other.recent], key=_order)[-RECENT:]
+
+
+def _order(record: Record) -> tuple[float, int]:
+    return (record.ts or 0.0, record.line)
+
+
+def _min(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)

@@ -1,9 +1,15 @@
 """Group signals into stories: one cause with the symptoms it explains.
 
-A story has a primary signal (the candidate cause) and supporting signals — the same
-identifiers failing elsewhere, errors in other sources that start after it, a latency
-series crossing the limit involved. Causes come before their symptoms: a signal can
-only explain signals that start at or after its own onset.
+A story has a primary signal (the candidate cause) and supporting signals:
+
+- *sides*: the templates whose records make up a cross-source disagreement;
+- *merged*: other errors of the same source starting at the same moment (one event
+  logged several ways is one story, not several hypotheses);
+- *symptoms*: errors anywhere that start shortly after the story's onset;
+- *precursors*: what changed or went wrong just before, in words the story shares.
+
+Causes come before their symptoms: a story whose primary signal is a symptom of an
+earlier story is marked ``explained_by`` it, so the ranking can put the cause first.
 """
 
 from __future__ import annotations
@@ -11,13 +17,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.engine.model import Signal
+from bot.engine.observations import Observations
+from bot.engine.precursors import PrecursorIndex
 
-SYMPTOM_AFTER = 600.0  # a symptom starts within this many seconds after its cause
+SYMPTOM_AFTER = 120.0  # a symptom starts within this many seconds after its cause
+CHANGE_HORIZON = 900.0  # a change can explain errors starting up to 15 min later
 CAUSE_SLACK = 5.0  # stamps from different machines are not perfectly ordered
-CHANGE_BEFORE = 900.0  # a change can explain errors starting up to 15 min later
+SAME_MOMENT = 30.0  # errors of one source this close together are one event
 ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_limit", "latency"}
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
+STORY_KIND = {"exhaustion": "exhaustion", "change": "change", "new_template": "error",
+              "burst": "error", "latency": "latency", "silence": "silence",
+              "vanished_template": "vanished", "metric": "metric"}
+KIND_ORDER = ("exhaustion", "change", "new_template", "burst", "latency", "silence",
+              "vanished_template", "metric")
 
 
 @dataclass
@@ -25,6 +39,7 @@ class Story:
     kind: str  # race | exhaustion | change | error | latency | silence | metric | vanished
     primary: Signal
     support: list[Signal] = field(default_factory=list)
+    explained_by: Story | None = None
 
     @property
     def signals(self) -> list[Signal]:
@@ -48,8 +63,17 @@ class Story:
 
     @property
     def onset(self) -> float | None:
-        onsets = [s.onset for s in self.signals if s.onset is not None]
+        onsets = [s.onset for s in (self.primary, *self._own_support()) if s.onset is not None]
         return min(onsets) if onsets else None
+
+    def _own_support(self) -> list[Signal]:
+        return [s for s in self.support if s.detail.get("absorbed") or s.kind in LINK_KINDS]
+
+    def symptoms(self) -> list[Signal]:
+        return [s for s in self.support if s.detail.get("role") == "symptom"]
+
+    def precursors(self) -> list[Signal]:
+        return [s for s in self.support if s.detail.get("role") == "precursor"]
 
 
 def incident_onset(signals: list[Signal]) -> float | None:
@@ -58,26 +82,22 @@ def incident_onset(signals: list[Signal]) -> float | None:
     return min(onsets) if onsets else None
 
 
-def build_stories(signals: list[Signal]) -> list[Story]:
-    stories: list[Story] = []
+def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
     used: set[int] = set()
-    stories += _races(signals, used)
-    for kind, story_kind in (
-        ("exhaustion", "exhaustion"),
-        ("change", "change"),
-        ("new_template", "error"),
-        ("burst", "error"),
-        ("latency", "latency"),
-        ("silence", "silence"),
-        ("vanished_template", "vanished"),
-        ("metric", "metric"),
-    ):
+    stories = _races(signals, used)
+    for kind in KIND_ORDER:
         for signal in signals:
             if signal.kind == kind and id(signal) not in used:
                 used.add(id(signal))
-                stories.append(Story(story_kind, signal))
+                stories.append(Story(STORY_KIND[kind], signal))
+    stories = _merge_same_moment(stories)
+    onset = incident_onset(signals)
+    stories += _recent_changes(obs, onset, {id(s.primary) for s in stories}, signals)
+    precursors = PrecursorIndex(obs, signals)
     for story in stories:
         _attach_symptoms(story, signals)
+        story.support.extend(precursors.before(story))
+    _mark_explained(stories)
     return stories
 
 
@@ -90,16 +110,10 @@ def _races(signals: list[Signal], used: set[int]) -> list[Story]:
             continue
         used.add(id(signal))
         story = Story("race", signal)
-        for other in disagreements:
-            if id(other) not in used and set(other.sources) & set(signal.sources):
-                used.add(id(other))
-                story.support.append(other)
-        for other in signals:
-            if (
-                other.kind == "latency_limit"
-                and id(other) not in used
-                and set(other.sources) & set(signal.sources)
-            ):
+        for other in [*disagreements, *signals]:
+            if id(other) in used or other.kind not in LINK_KINDS:
+                continue
+            if set(other.sources) & set(signal.sources):
                 used.add(id(other))
                 story.support.append(other)
         _absorb_sides(story, signals, used)
@@ -114,12 +128,7 @@ def _races(signals: list[Signal], used: set[int]) -> list[Story]:
 def _absorb_sides(story: Story, signals: list[Signal], used: set[int]) -> None:
     """Error signals of the very templates whose records make up the disagreement are
     the two sides of it, not separate stories."""
-    keys = {
-        tuple(k)
-        for s in story.signals
-        if s.kind == "disagreement"
-        for k in s.detail.get("keys", ())
-    }
+    keys = {tuple(k) for s in story.signals if s.kind == "disagreement" for k in s.detail.get("keys", ())}
     for other in signals:
         if id(other) in used or other.kind not in SYMPTOM_KINDS:
             continue
@@ -129,22 +138,93 @@ def _absorb_sides(story: Story, signals: list[Signal], used: set[int]) -> None:
             story.support.append(other)
 
 
+def _merge_same_moment(stories: list[Story]) -> list[Story]:
+    """Error stories of one source that start together are one event logged several ways."""
+    merged: list[Story] = []
+    for story in sorted(stories, key=_strength, reverse=True):
+        if story.kind in ("error", "exhaustion"):
+            host = next((m for m in merged if _same_moment(m, story)), None)
+            if host is not None:
+                story.primary.detail["absorbed"] = True
+                host.support.append(story.primary)
+                host.support.extend(story.support)
+                continue
+        merged.append(story)
+    return merged
+
+
+def _strength(story: Story) -> tuple[int, float]:
+    rank = {"race": 3, "exhaustion": 2, "error": 1}.get(story.kind, 0)
+    return (rank, story.primary.score)
+
+
+def _same_moment(host: Story, story: Story) -> bool:
+    if host.kind not in ("error", "exhaustion") or host.primary.sources != story.primary.sources:
+        return False
+    a, b = host.primary.onset, story.primary.onset
+    return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
+
+
+def _recent_changes(
+    obs: Observations, onset: float | None, present: set[int], signals: list[Signal]
+) -> list[Story]:
+    """Change events (deploys, reloads, restarts) shortly before the incident began, even
+    when the same kind of change also happened in the baseline."""
+    if onset is None:
+        return []
+    known = {(s.sources[0], s.detail.get("key")) for s in signals if s.kind == "change"}
+    stories = []
+    for source, state in obs.templates():
+        if not state.meaning.change or (source.name, state.key) in known:
+            continue
+        before = [r for r in state.recent
+                  if (t := obs.aligned(source.name, r.ts)) is not None and onset - CHANGE_HORIZON <= t <= onset + CAUSE_SLACK]
+        if not before:
+            continue
+        record = before[-1]
+        text = obs.template_text(state)
+        signal = Signal("change", f"{source.name}: '{text[:90]}'", 0.3, (source.name,), [record],
+                        obs.aligned(source.name, record.ts), {"template": text, "key": state.key})
+        signals.append(signal)
+        stories.append(Story("change", signal))
+    return stories
+
+
 def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
-    """Error signals in *other* sources that start shortly after this story's onset."""
+    """Error signals that start shortly after this story's onset, one per source."""
     onset = story.onset
     if onset is None:
         return
-    own = set(story.sources)
-    present = {id(s) for s in story.signals}
-    horizon = CHANGE_BEFORE if story.kind == "change" else SYMPTOM_AFTER
+    present = {id(s) for s in story.signals} | {s.detail.get("origin") for s in story.signals}
+    horizon = CHANGE_HORIZON if story.kind == "change" else SYMPTOM_AFTER
     best: dict[str, Signal] = {}
     for signal in signals:
         if id(signal) in present or signal.kind not in SYMPTOM_KINDS or signal.onset is None:
-            continue
-        if set(signal.sources) <= own and story.kind != "change":
             continue
         if onset - CAUSE_SLACK <= signal.onset <= onset + horizon:
             key = signal.sources[0]
             if key not in best or signal.score > best[key].score:
                 best[key] = signal
-    story.support.extend(sorted(best.values(), key=lambda s: (s.onset or 0.0, s.title))[:3])
+    for signal in sorted(best.values(), key=lambda s: (s.onset or 0.0, s.title))[:3]:
+        story.support.append(_as_symptom(signal))
+
+
+def _as_symptom(signal: Signal) -> Signal:
+    """The same observation seen as a symptom of this story (a view; the original is
+    shared by other stories and keeps its own role)."""
+    detail = {**signal.detail, "role": "symptom", "origin": id(signal)}
+    detail.pop("absorbed", None)
+    return Signal(signal.kind, signal.title, signal.score, signal.sources, signal.records,
+                  signal.onset, detail, signal.series)
+
+
+def _mark_explained(stories: list[Story]) -> None:
+    """A story whose primary is a symptom of an earlier story is explained by it."""
+    for story in stories:
+        for other in stories:
+            if other is story or other.onset is None or story.onset is None:
+                continue
+            explains = any(s.detail.get("origin") == id(story.primary) for s in other.symptoms())
+            if explains and other.onset < story.onset - CAUSE_SLACK and other.explained_by is not story:
+                story.explained_by = other
+                break

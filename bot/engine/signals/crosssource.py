@@ -44,8 +44,8 @@ def disagreement_signals(obs: Observations) -> list[Signal]:
                 t_ok = obs.aligned(b, succeeded.ts) or 0.0
                 if obs.in_window(a, failed.ts) or obs.in_window(b, succeeded.ts):
                     pair.window.append((ident, failed, succeeded, t_ok > t_fail))
-                    pair.keys.update((a, k) for k in tracks[a].fail_keys)
-                    pair.keys.update((b, k) for k in tracks[b].ok_keys)
+                    pair.keys.update((a, obs.key(a, k)) for k in tracks[a].fail_keys)
+                    pair.keys.update((b, obs.key(b, k)) for k in tracks[b].ok_keys)
                 else:
                     pair.baseline += 1
     shared_in_window = _shared_in_window(obs)

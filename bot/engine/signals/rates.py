@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 
-from bot.engine.classify import ERROR, FATAL, WARN
+from bot.engine.classify import EXHAUSTION, ERROR, FATAL, WARN
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.state import SourceState, TemplateState
 
 MIN_BURST = 3
+VOLUME_FACTOR = 5  # an INFO template this many times its baseline rate
+VOLUME_EXTRA = 30  # and this many more lines is a jump in load
 
 
 def rate_signals(obs: Observations) -> list[Signal]:
@@ -38,77 +40,56 @@ def _judge(
     obs: Observations, source: SourceState, state: TemplateState, window: int, baseline: int
 ) -> Signal | None:
     expected = _expected(obs, baseline)
-    meaning = state.meaning
     text = obs.template_text(state)
     if window == 0:
-        if expected is not None and expected >= 10 and baseline >= 10:
-            records = [r for r in (state.last,) if r is not None]
-            return Signal(
-                kind="vanished_template",
-                title=f"{source.name}: '{_short(text)}' stopped (about {expected:.0f} expected in the window)",
-                score=min(0.6, 0.2 + 0.05 * math.log2(1 + expected)),
-                sources=(source.name,),
-                records=records,
-                onset=obs.aligned(source.name, state.last_ts),
-                detail={"template": text, "baseline": baseline, "expected": expected},
-            )
-        return None
+        return _absent(obs, source, state, text, baseline, expected)
     records = obs.window_records(source.name, state)
     if not records:
         return None
     onset = obs.aligned(source.name, records[0].ts)
     new = baseline == 0 and (expected is not None or _late_start(obs, source, state))
-    detail = {
-        "template": text,
-        "key": state.key,
-        "window": window,
-        "baseline": baseline,
-        "expected": expected,
-        "severity": state.severity,
-    }
-    if meaning.exhaustion or (state.severity >= ERROR and _exhaustion_words(text)):
-        if new or _is_burst(window, expected):
-            return Signal(
-                "exhaustion",
-                f"{source.name}: {_short(text)}",
-                _score(window, expected, state.severity, 0.25),
-                (source.name,),
-                records,
-                onset,
-                detail,
-            )
+    detail = {"template": text, "key": state.key, "window": window, "baseline": baseline,
+              "expected": expected, "severity": state.severity}
+
+    def signal(kind: str, title: str, score: float) -> Signal:
+        return Signal(kind, title, score, (source.name,), records, onset, detail)
+
+    exhausted = state.meaning.exhaustion or (state.severity >= ERROR and bool(EXHAUSTION.search(text)))
+    if exhausted and (new or _is_burst(window, expected)):
+        return signal("exhaustion", f"{source.name}: {_short(text)}",
+                      _score(window, expected, state.severity, 0.25))
     if state.severity >= WARN:
         if new and (window >= 2 or state.severity >= FATAL):
-            return Signal(
-                "new_template",
-                f"{source.name}: new {_level(state)} '{_short(text)}'",
-                _score(window, expected, state.severity, 0.1),
-                (source.name,),
-                records,
-                onset,
-                detail,
-            )
+            return signal("new_template", f"{source.name}: new {_level(state)} '{_short(text)}'",
+                          _score(window, expected, state.severity, 0.1))
         if _is_burst(window, expected):
-            return Signal(
-                "burst",
-                f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
-                _score(window, expected, state.severity, 0.0),
-                (source.name,),
-                records,
-                onset,
-                detail,
-            )
+            return signal("burst", f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
+                          _score(window, expected, state.severity, 0.0))
         return None
-    if meaning.change and new and window <= 20:
-        return Signal(
-            "change",
-            f"{source.name}: '{_short(text)}'",
-            0.3,
-            (source.name,),
-            records,
-            onset,
-            detail,
-        )
+    if state.meaning.change and new and window <= 20:
+        return signal("change", f"{source.name}: '{_short(text)}'", 0.3)
+    if new:
+        return signal("new_info", f"{source.name}: new '{_short(text)}'", 0.1)
+    if _is_burst(window, expected) and window >= VOLUME_FACTOR * (expected or 0) + VOLUME_EXTRA:
+        return signal("volume", f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})", 0.15)
+    return None
+
+
+def _absent(
+    obs: Observations, source: SourceState, state: TemplateState, text: str, baseline: int,
+    expected: float | None,
+) -> Signal | None:
+    """A template seen before the window and not in it: stopped, or an earlier error."""
+    last = [state.last] if state.last is not None else []
+    detail = {"template": text, "key": state.key, "window": 0, "baseline": baseline, "expected": expected,
+              "severity": state.severity}
+    if expected is not None and expected >= 10 and baseline >= 10:
+        return Signal("vanished_template", f"{source.name}: '{_short(text)}' stopped (about {expected:.0f} expected in the window)",
+                      min(0.6, 0.2 + 0.05 * math.log2(1 + expected)), (source.name,), last,
+                      obs.aligned(source.name, state.last_ts), detail)
+    if state.severity >= ERROR and last:
+        return Signal("earlier_error", f"{source.name}: earlier '{_short(text)}'", 0.1, (source.name,), last,
+                      obs.aligned(source.name, state.last_ts), detail)
     return None
 
 
@@ -132,12 +113,6 @@ def _score(window: int, expected: float | None, severity: int, bonus: float) -> 
     volume = min(1.0, math.log10(1 + window) / 2.0)
     severity_weight = {WARN: 0.75, ERROR: 0.9, FATAL: 1.0}.get(severity, 0.5)
     return round(min(0.95, (0.35 + 0.4 * surprise + 0.25 * volume) * severity_weight + bonus), 3)
-
-
-def _exhaustion_words(text: str) -> bool:
-    from bot.engine.classify import _EXHAUSTION
-
-    return bool(_EXHAUSTION.search(text))
 
 
 def _silences(obs: Observations) -> list[Signal]:

@@ -1,0 +1,93 @@
+"""Precursors: what changed or went wrong just before a story, in words it shares.
+
+A story's own words (its template and first records) are matched by BM25 against the
+templates of every source. A candidate must come *before* the story: a template new
+in the window (or a change, or an INFO template whose volume jumped) that starts in
+the minutes before, or an error logged earlier, even in the baseline, that shares
+several distinctive words (a renewal that failed yesterday, a lock wait before the
+lock timeouts). Generic log words ("error", "failed", "request") do not count.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from bot.engine.model import Signal
+from bot.engine.observations import Observations
+from bot.textsim import BM25, tokenize
+
+if TYPE_CHECKING:
+    from bot.engine.stories import Story
+
+NEAR = 900.0  # new templates, changes and volume jumps count up to 15 min before
+CLOSE = 120.0  # this close, one shared word (or the same source) is enough
+PER_STORY = 2
+CANDIDATE_KINDS = {"new_info", "change", "volume", "earlier_error", "new_template", "burst", "exhaustion"}
+GENERIC = frozenset(
+    ["error", "errors", "failed", "failure", "fail", "fails", "warn", "warning", "info", "debug", "notice", "exception", "exceptions", "request", "requests", "response", "responses", "could", "cannot", "unable", "with", "from", "that", "this", "while", "after", "before", "into", "will", "have", "been", "http", "https", "true", "false", "null", "none", "value", "status", "code", "message", "timeout", "timed", "time", "retry", "retrying", "attempt", "attempts", "connection", "client", "server", "service", "process", "thread", "main", "level", "logger", "host", "port", "user", "data", "result", "results", "returned", "return", "call", "called", "calling", "unknown", "internal", "example", "local", "default"]
+)
+
+
+def distinctive(text: str) -> set[str]:
+    return {t for t in tokenize(text) if len(t) >= 4 and not t.isdigit() and t not in GENERIC
+            and not any(c.isdigit() for c in t)}
+
+
+class PrecursorIndex:
+    def __init__(self, obs: Observations, signals: list[Signal]) -> None:
+        self.obs = obs
+        self.candidates = [s for s in signals if s.kind in CANDIDATE_KINDS and s.onset is not None]
+        self._words = [distinctive(_text(s)) for s in self.candidates]
+        self._bm25 = BM25([sorted(w) for w in self._words]) if self.candidates else None
+        df: dict[str, int] = {}
+        for words in self._words:
+            for word in words:
+                df[word] = df.get(word, 0) + 1
+        total = max(1, len(self._words))
+        self._idf = {w: math.log(1 + total / n) for w, n in df.items()}
+
+    def before(self, story: Story) -> list[Signal]:
+        onset = story.onset
+        if self._bm25 is None or onset is None:
+            return []
+        words = set()
+        for signal in story.signals:
+            words |= distinctive(_text(signal))
+        present = {id(s) for s in story.signals} | {s.detail.get("origin") for s in story.signals}
+        scored = []
+        for index, score in self._bm25.top(sorted(words), k=20):
+            candidate = self.candidates[index]
+            if id(candidate) in present or candidate.onset is None:
+                continue
+            shared = words & self._words[index]
+            if self._accept(story, candidate, onset, shared):
+                scored.append((score, onset - candidate.onset, candidate))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [_as_precursor(c) for _, _, c in scored[:PER_STORY]]
+
+    def _accept(self, story: Story, candidate: Signal, onset: float, shared: set[str]) -> bool:
+        lead = onset - (candidate.onset or onset)
+        if lead <= 0:
+            return False
+        weight = sum(self._idf.get(w, 0.0) for w in shared)
+        if candidate.kind == "earlier_error":
+            return len(shared) >= 2 and weight >= 2.0
+        if lead > NEAR:
+            return False
+        near_source = candidate.sources[0] in story.sources
+        if lead <= CLOSE and (shared or near_source):
+            return True
+        return len(shared) >= 2
+
+
+def _text(signal: Signal) -> str:
+    first = signal.records[0].message if signal.records else ""
+    return f"{signal.detail.get('template', signal.title)} {first}"
+
+
+def _as_precursor(signal: Signal) -> Signal:
+    detail = {**signal.detail, "role": "precursor", "origin": id(signal)}
+    detail.pop("absorbed", None)
+    return Signal(signal.kind, signal.title, signal.score, signal.sources, signal.records,
+                  signal.onset, detail, signal.series)
