@@ -80,9 +80,20 @@ def investigate(
     scope = scope_of(manifest)
     for item in read_all(connectors, scope, progress):
         engine.add(item)
-    analysis = engine.finish()
+    analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
     report = build_report(manifest, analysis, connectors)
     return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
+
+
+def trusted_clocks(manifest: Manifest, connectors: dict[str, Connector]) -> set[str]:
+    """Sources whose stamps need no assumption: zoned stamps, API epochs, or a zone the
+    manifest states. Clock alignment measures the others against these."""
+    trusted = set()
+    for source in manifest.sources:
+        stats = connectors[source.name].stats
+        if source.kind in _NETWORK_KINDS or stats.zoned or getattr(source, "timezone", None):
+            trusted.add(source.name)
+    return trusted
 
 
 def read_all(

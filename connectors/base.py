@@ -64,6 +64,7 @@ class SourceStats:
     odd_lines: int = 0  # garbage/undecodable/oversized lines, replaced or skipped
     out_of_window: int = 0
     error: str | None = None  # set when the source failed; the rest is still analysed
+    zoned: bool | None = None  # timestamps carried their zone (None: not known / not read)
     queries: list[QueryAudit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

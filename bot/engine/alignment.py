@@ -45,10 +45,14 @@ class OffsetEstimate:
 
 
 def estimate_offsets(
-    ids: IdIndex, sources: dict[str, SourceState], window: tuple[float, float]
+    ids: IdIndex,
+    sources: dict[str, SourceState],
+    window: tuple[float, float],
+    trusted: set[str] | frozenset[str] = frozenset(),
 ) -> list[OffsetEstimate]:
-    """Offsets of sources against a reference: the source whose own stamps fall in the
-    case window most (the window is what the engineer asked about, so its clock wins)."""
+    """Offsets of sources against a reference: a source whose stamps carry their zone
+    (``trusted``), else the one whose stamps fall in the case window most (the window
+    is what the engineer asked about, so its clock wins)."""
     diffs: dict[tuple[str, str], list[float]] = {}
     for tracks in ids.shared().values():
         names = sorted(tracks)
@@ -62,7 +66,7 @@ def estimate_offsets(
         shared_counts[a] = shared_counts.get(a, 0) + len(values)
         shared_counts[b] = shared_counts.get(b, 0) + len(values)
     inside = {n: _records_between(sources[n], *window) for n in shared_counts}
-    reference = max(sorted(shared_counts), key=lambda n: (inside[n], shared_counts[n]))
+    reference = max(sorted(shared_counts), key=lambda n: (n in trusted, inside[n], shared_counts[n]))
     estimates = []
     for name in sorted(shared_counts):
         if name == reference:

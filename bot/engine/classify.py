@@ -52,7 +52,9 @@ EXHAUSTION = re.compile(
 _CHANGE = re.compile(
     r"\bdeploy|\brelease|\bversion\b|\bconfig|\breload|\brestart|\brollout|rolled|migrat|"
     r"upgrad|feature flag|\bflag\b|flush|evict|\bscal(?:ed|ing)\b|\bchanged?\b|\bupdated?\b|"
-    r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b",
+    r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b|"
+    r"\bsync(?:ed|hroni[sz]ed)? (?:operation|to)\b|\bis starting\b|\bstarting up\b|\bshutting down\b|"
+    r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)",
     re.IGNORECASE,
 )
 _HTTP_STATUS = re.compile(r'"\s(?P<status>[1-5]\d\d)\s|\bstatus[=: ]+(?P<status2>[1-5]\d\d)\b')

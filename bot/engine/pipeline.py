@@ -193,12 +193,14 @@ class Engine:
 
     # ------------------------------------------------------------------ judgement
 
-    def finish(self) -> Analysis:
+    def finish(self, trusted_clocks: set[str] | frozenset[str] = frozenset()) -> Analysis:
+        """Judge what was added. ``trusted_clocks`` names sources whose stamps carry their
+        zone; when clocks disagree, those are the reference."""
         key_map: dict[tuple[str, int], int] = {}
         for name, source in self.sources.items():
             source.templates = self._folded(name, source.templates, key_map)
         offsets = estimate_offsets(
-            self.ids, self.sources, (self.config.baseline_start, self.config.end)
+            self.ids, self.sources, (self.config.baseline_start, self.config.end), trusted_clocks
         )
         observations = Observations(
             config=self.config,

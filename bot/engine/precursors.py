@@ -11,6 +11,7 @@ lock timeouts). Generic log words ("error", "failed", "request") do not count.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from bot.engine.model import Signal
@@ -20,18 +21,24 @@ from bot.textsim import BM25, tokenize
 if TYPE_CHECKING:
     from bot.engine.stories import Story
 
-NEAR = 900.0  # new templates, changes and volume jumps count up to 15 min before
-CLOSE = 120.0  # this close, one shared word (or the same source) is enough
-PER_STORY = 2
+CLOSE = 120.0  # this close: a change, a shared word or the same source is enough
+NEAR = 900.0  # up to 15 min before: two shared words
+FAR = 1800.0  # up to 30 min before: a shared word in a source the story involves
+PER_STORY = 3
 CANDIDATE_KINDS = {"new_info", "change", "volume", "earlier_error", "new_template", "burst", "exhaustion"}
 GENERIC = frozenset(
     ["error", "errors", "failed", "failure", "fail", "fails", "warn", "warning", "info", "debug", "notice", "exception", "exceptions", "request", "requests", "response", "responses", "could", "cannot", "unable", "with", "from", "that", "this", "while", "after", "before", "into", "will", "have", "been", "http", "https", "true", "false", "null", "none", "value", "status", "code", "message", "timeout", "timed", "time", "retry", "retrying", "attempt", "attempts", "connection", "client", "server", "service", "process", "thread", "main", "level", "logger", "host", "port", "user", "data", "result", "results", "returned", "return", "call", "called", "calling", "unknown", "internal", "example", "local", "default"]
 )
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def distinctive(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) >= 4 and not t.isdigit() and t not in GENERIC
-            and not any(c.isdigit() for c in t)}
+    """Words that can tie two messages together: no generic log words, no numbers;
+    ``AccessExclusiveLock`` also yields ``access``, ``exclusive`` and ``lock``."""
+    words = tokenize(_CAMEL.sub(" ", text)) + tokenize(text)
+    return {t for t in words if len(t) >= 4 and t not in GENERIC and not any(c.isdigit() for c in t)}
 
 
 class PrecursorIndex:
@@ -73,12 +80,12 @@ class PrecursorIndex:
         weight = sum(self._idf.get(w, 0.0) for w in shared)
         if candidate.kind == "earlier_error":
             return len(shared) >= 2 and weight >= 2.0
-        if lead > NEAR:
-            return False
-        near_source = candidate.sources[0] in story.sources
-        if lead <= CLOSE and (shared or near_source):
+        involved = candidate.sources[0] in story.sources
+        if lead <= CLOSE:
+            return bool(shared) or involved or candidate.kind == "change"
+        if lead <= NEAR and len(shared) >= 2:
             return True
-        return len(shared) >= 2
+        return lead <= FAR and involved and bool(shared)
 
 
 def _text(signal: Signal) -> str:

@@ -24,6 +24,7 @@ SYMPTOM_AFTER = 120.0  # a symptom starts within this many seconds after its cau
 CHANGE_HORIZON = 900.0  # a change can explain errors starting up to 15 min later
 CAUSE_SLACK = 5.0  # stamps from different machines are not perfectly ordered
 SAME_MOMENT = 30.0  # errors of one source this close together are one event
+RARE = 5  # a change that happens more often than this in the scope is routine, not an event
 ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_limit", "latency"}
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
@@ -175,7 +176,7 @@ def _recent_changes(
     known = {(s.sources[0], s.detail.get("key")) for s in signals if s.kind == "change"}
     stories = []
     for source, state in obs.templates():
-        if not state.meaning.change or (source.name, state.key) in known:
+        if not state.meaning.change or state.count > RARE or (source.name, state.key) in known:
             continue
         before = [r for r in state.recent
                   if (t := obs.aligned(source.name, r.ts)) is not None and onset - CHANGE_HORIZON <= t <= onset + CAUSE_SLACK]
@@ -197,9 +198,10 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
         return
     present = {id(s) for s in story.signals} | {s.detail.get("origin") for s in story.signals}
     horizon = CHANGE_HORIZON if story.kind == "change" else SYMPTOM_AFTER
+    kinds = SYMPTOM_KINDS | {"latency_limit", "latency"} if story.kind == "change" else SYMPTOM_KINDS
     best: dict[str, Signal] = {}
     for signal in signals:
-        if id(signal) in present or signal.kind not in SYMPTOM_KINDS or signal.onset is None:
+        if id(signal) in present or signal.kind not in kinds or signal.onset is None:
             continue
         if onset - CAUSE_SLACK <= signal.onset <= onset + horizon:
             key = signal.sources[0]

@@ -112,6 +112,7 @@ class FileConnector:
                 state.complete = True
                 return
             state.layout = detect(first.lines, zone, year_for)
+            self.stats.zoned = state.layout.zoned and self.stats.zoned is not False
             state.starts, state.offsets = array("Q"), array("Q")
             before = self.stats.records
             yield from self._records(chain([first], chunks), state, scope, limit)

@@ -59,6 +59,7 @@ class Layout:
     """No timestamps: every line is a record of its own, without a time."""
 
     name = "plain"
+    zoned = False  # stamps carry their own zone (or are epoch): the clock needs no assumption
 
     def stamp(self, line: str) -> float | None:
         return None
@@ -185,6 +186,7 @@ class JsonLayout(Layout):
     """JSON lines: every line that is a JSON object starts a record."""
 
     name = "json"
+    zoned = True  # ISO with an offset or epoch numbers, as JSON loggers write them
 
     def __init__(self, zone: tzinfo, year_for: YearFor) -> None:
         self._times = jsonlines.TimeParser(zone, year_for)
@@ -256,7 +258,9 @@ def detect(sample: list[str], zone: tzinfo, year_for: YearFor) -> Layout:
         return Layout()
     _, fmt, place, cand = best
     span = next(iter(cand.spans)) if len(cand.spans) == 1 else None
-    return RegexLayout(fmt, place, span, detect_index(cand.rests), zone, year_for)
+    layout = RegexLayout(fmt, place, span, detect_index(cand.rests), zone, year_for)
+    layout.zoned = cand.zoned * 2 > cand.count or fmt.name == "epoch"
+    return layout
 
 
 def _needed(fmt: StampFormat, place: Place, sampled: int) -> int:

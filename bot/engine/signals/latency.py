@@ -19,14 +19,28 @@ MIN_MEASURES = 5
 
 def latency_signals(obs: Observations) -> list[Signal]:
     limits = _limits(obs)
+    linked = _linked_sources(obs)
     signals = []
     for source, state in obs.templates():
         if len(state.durations) < 2 * MIN_MEASURES:
             continue
-        signal = _judge(obs, source, state, limits)
+        related = [lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked]
+        signal = _judge(obs, source, state, related)
         if signal:
             signals.append(signal)
     return signals
+
+
+def _linked_sources(obs: Observations, at_least: int = 3) -> set[tuple[str, str]]:
+    """Pairs of sources that share identifiers: a limit stated by one applies to the other."""
+    counts: dict[tuple[str, str], int] = {}
+    for tracks in obs.shared_ids().values():
+        names = sorted(tracks)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+    pairs = {pair for pair, n in counts.items() if n >= at_least}
+    return pairs | {(b, a) for a, b in pairs}
 
 
 def _limits(obs: Observations) -> list[tuple[float, int, str, Record | None]]:
