@@ -27,7 +27,8 @@ _FAILURE = re.compile(
     r"expired|exceed|killed|panic|fatal|crash|lost|not found|no such|broken pipe|"
     r"too many|exhaust|out of memory|no space|deadlock|conflict|forbidden|unauthori[sz]ed|"
     r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
-    r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat",
+    r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
+    r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention",
     re.IGNORECASE,
 )
 SUCCESS = re.compile(
@@ -87,7 +88,7 @@ def _classify(template: str, full: str) -> Meaning:
     failure = bool(_FAILURE.search(template))
     success = bool(SUCCESS.search(template)) and not failure
     severity = ERROR if failure else INFO
-    if failure and re.search(r"\bwarn|retry|retrying|slow|backoff|throttl", template, re.I):
+    if failure and re.search(r"\bwarn|retry|retrying|slow|backoff|throttl|waiting|blocked|contention", template, re.I):
         severity = WARN
     return Meaning(
         severity=severity,

@@ -65,8 +65,22 @@ def limit_of(message: str) -> float | None:
     return None
 
 
+_BARE = re.compile(r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>ms|us|µs|ns)\b")
+
+
 def duration_of(message: str) -> float | None:
-    """The duration a message reports (``took 31.2s``), in seconds; limits excluded."""
+    """The duration a message reports (``took 31.2s``, ``2269.4ms``), in seconds; limits
+    excluded. A number in ms/us/ns is a duration even without a word before it."""
+    value = _keyed_duration(message)
+    if value is not None:
+        return value
+    for match in _BARE.finditer(message):
+        if not re.search(r"time[ _-]?out\W*$|deadline\W*$|limit\W*$", message[max(0, match.start() - 12):match.start()], re.I):
+            return float(match.group("num")) * _UNITS[match.group("unit").lower()]
+    return None
+
+
+def _keyed_duration(message: str) -> float | None:
     for match in _DURATION.finditer(message):
         start = match.start()
         if (

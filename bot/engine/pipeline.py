@@ -34,7 +34,7 @@ from bot.engine.state import (
 from bot.engine.templates import TemplateMiner
 
 _MEASURE_HINT = re.compile(
-    r"took|elapsed|duration|latency|time|\bin\b|after|spent|wait|ms\b|\d(?:s|ms)\b|<\*>s\b",
+    r"took|elapsed|duration|latency|time|\bin\b|after|spent|wait|ms\b|\d(?:s|ms)\b|<\*>|\bus\b",
     re.IGNORECASE,
 )
 _PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
@@ -88,10 +88,12 @@ class Engine:
         severity = level_rank(record.level) if record.level else None
         if state.meaning.http:
             state = self._status_variant(source, state, message)
-        if severity is None or (state.status and severity < ERROR):
-            severity = (
-                state.meaning.severity if not state.status else _status_severity(state.status)
-            )
+        if state.status and (severity is None or severity < ERROR):
+            severity = _status_severity(state.status)
+        elif severity is None:
+            severity = state.meaning.severity
+        elif state.meaning.failure and severity < WARN:
+            severity = WARN  # an INFO line whose words say something went wrong
         self._count(source, state, record, severity)
         self._correlate(state, record, message, severity)
 

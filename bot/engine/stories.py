@@ -143,7 +143,7 @@ def _merge_same_moment(stories: list[Story]) -> list[Story]:
     """Error stories of one source that start together are one event logged several ways."""
     merged: list[Story] = []
     for story in sorted(stories, key=_strength, reverse=True):
-        if story.kind in ("error", "exhaustion"):
+        if story.kind in ("error", "exhaustion", "change"):
             host = next((m for m in merged if _same_moment(m, story)), None)
             if host is not None:
                 story.primary.detail["absorbed"] = True
@@ -156,11 +156,14 @@ def _merge_same_moment(stories: list[Story]) -> list[Story]:
 
 def _strength(story: Story) -> tuple[int, float]:
     rank = {"race": 3, "exhaustion": 2, "error": 1}.get(story.kind, 0)
-    return (rank, story.primary.score)
+    onset = story.primary.onset or 0.0
+    return (rank, story.primary.score, -onset)
 
 
 def _same_moment(host: Story, story: Story) -> bool:
-    if host.kind not in ("error", "exhaustion") or host.primary.sources != story.primary.sources:
+    if host.primary.sources != story.primary.sources:
+        return False
+    if (host.kind == "change") != (story.kind == "change"):
         return False
     a, b = host.primary.onset, story.primary.onset
     return a is not None and b is not None and abs(a - b) <= SAME_MOMENT

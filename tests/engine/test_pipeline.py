@@ -134,7 +134,7 @@ def cited_locators(draft) -> set[str]:
 
 def test_new_error_in_window_is_reported_with_onset() -> None:
     app = Log("app")
-    steady(app, 10, "GET /api/items 200 {i}ms")
+    steady(app, 10, "GET /api/items/{i} 200")
     for i in range(12):
         app.add(900 + i * 20, "ERROR", "x509: certificate has expired or is not yet valid")
     analysis = analyse(app)

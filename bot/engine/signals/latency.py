@@ -15,6 +15,7 @@ from bot.engine.records import Record
 from bot.engine.state import SourceState, TemplateState
 
 MIN_MEASURES = 5
+SLOW = 1.0  # seconds: a new operation this slow (median) is worth a look
 
 
 def latency_signals(obs: Observations) -> list[Signal]:
@@ -92,6 +93,13 @@ def _judge(
     )
     trend = _rank_correlation(values)
     text = obs.template_text(state)
+    if limit is None and not baseline and _is_new(obs, source, state):
+        median = statistics.median(values)
+        if median >= SLOW:
+            return Signal("latency", f"{source.name}: new slow '{text[:70]}' (median {median:.3g}s)",
+                          round(min(0.6, 0.35 + 0.05 * median), 3), (source.name,),
+                          _evidence(state, None), obs.aligned(source.name, window[0][0]),
+                          {"template": text, "key": state.key, "p95": p95, "baseline_p50": None, "trend": trend})
     if limit is None:
         if base_p50 and p95 >= 3 * max(_quantile(baseline, 0.95), 1e-3) and trend > 0.3:
             return Signal(
@@ -135,6 +143,11 @@ def _judge(
             "points": [(obs.aligned(source.name, t), v) for t, v in window[:2000]],
         },
     )
+
+
+def _is_new(obs: Observations, source: SourceState, state: TemplateState) -> bool:
+    window, baseline = obs.counts(source.name, state.hist)
+    return window > 0 and baseline == 0 and obs.baseline_seconds > 0
 
 
 def _evidence(state: TemplateState, limit: float | None) -> list[Record]:
