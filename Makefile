@@ -29,6 +29,10 @@ format: $(STAMP)
 eval: $(STAMP)
 	@$(BIN)/logiq eval
 
+## Local Loki/Jira fakes + a real Prometheus over examples/checkout-latency; investigate; stop.
+demo-services: $(STAMP)
+	@$(BIN)/python scripts/demo_services.py $(DEMO_ARGS)
+
 bench: $(STAMP)
 	@$(BIN)/python bench/run.py
 

@@ -16,7 +16,7 @@ from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
 from bot.engine.signals.latency import ordinal_text
-from bot.engine.stories import SYMPTOM_KINDS, Story, build_stories, incident_onset
+from bot.engine.stories import CAUSE_KINDS, Story, build_stories, incident_onset
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -44,7 +44,7 @@ def build_drafts(
     context = ContextIndex(passages)
     focus = set(tokenize(" ".join([obs.config.symptom, *obs.config.keywords])))
     drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals, obs)]
-    drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.title)))[:MAX_DRAFTS]
+    drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.onset or 0.0, d.title)))[:MAX_DRAFTS]
     return drafts, _notices(drafts, obs)
 
 
@@ -68,6 +68,7 @@ def _draft(
         next_steps=steps,
         signals=story.signals,
         key=f"{story.kind}:{_shape(story.primary)}",
+        onset=story.onset,
     )
 
 
@@ -85,7 +86,7 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     linked = len(story.linked_sources) - 1
     temporal = len(story.sources) - 1 - linked
     primary = story.primary.score
-    if story.kind == "change":
+    if story.kind in CAUSE_KINDS:
         primary = max([primary] + [0.9 * s.score for s in story.symptoms()])
     score = 0.2 + 0.5 * primary + KIND_PRIOR.get(story.kind, 0.0)
     score += min(0.25, 0.12 * linked + 0.04 * temporal)
@@ -205,6 +206,7 @@ def _words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
         "change": _change_words,
         "latency": _latency_words,
         "silence": _silence_words,
+        "load": _load_words,
     }.get(story.kind, _generic_words)
     return writer(story, obs)
 
@@ -352,6 +354,20 @@ def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
         "Correlate the durations with load (concurrency, queue depth) at the same time.",
         "Check what the caller does when the limit is hit (retry, abort, leave work behind).",
     ]
+    return title, summary, steps
+
+
+def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
+    s = story.primary
+    source = s.sources[0]
+    d = s.detail
+    title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {_hhmm(s.onset)}"
+    if story.symptoms():
+        title += " and precedes the errors"
+    summary = (f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
+               f"records a minute at {_hhmm(s.onset)}." + _symptoms(story))
+    steps = [f"Find who generates the new load on {source} from {_hhmm(s.onset)} (clients, jobs, retries).",
+             "Check quotas and rate limits shared with that load; throttle or reschedule it to confirm."]
     return title, summary, steps
 
 

@@ -65,6 +65,7 @@ class Draft:
     next_steps: list[str]
     signals: list[Signal] = field(default_factory=list)
     key: str = ""  # identity used for merging and for feedback priors (pattern, not case)
+    onset: float | None = None  # when the story starts (reference clock)
 
 
 @dataclass(slots=True)

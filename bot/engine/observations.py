@@ -80,6 +80,15 @@ class Observations:
         _, first_window, last_window = self._bucket_range(source)
         return [hist.get(b, 0) for b in range(first_window, last_window + 1)]
 
+    def bucket_records(self, source: str, index: int) -> list[Record]:
+        """The first records of the ``index``-th window bucket of a source."""
+        _, first_window, _ = self._bucket_range(source)
+        return list(self.sources[source].samples.get(first_window + index, ()))
+
+    def baseline_buckets(self, source: str, hist: dict[int, int]) -> list[int]:
+        first_baseline, first_window, _ = self._bucket_range(source)
+        return [hist.get(b, 0) for b in range(first_baseline, first_window)]
+
     def bucket_time(self, source: str, index: int) -> float:
         """Aligned start time of the ``index``-th window bucket."""
         _, first_window, _ = self._bucket_range(source)

@@ -22,6 +22,7 @@ from bot.engine.records import Item, Passage, Record, Series
 from bot.engine.signals import Observations, detect_signals
 from bot.engine.state import (
     BUCKET,
+    BUCKET_SAMPLES,
     FIRST_SAMPLES,
     MAX_MEASURED_RECORDS,
     MAX_MEASURES,
@@ -138,7 +139,10 @@ class Engine:
             state.last = record
             return
         bucket = int(ts // BUCKET)
-        source.events[bucket] = source.events.get(bucket, 0) + 1
+        count = source.events.get(bucket, 0)
+        source.events[bucket] = count + 1
+        if count < BUCKET_SAMPLES:
+            source.samples.setdefault(bucket, []).append(record)
         if severity >= ERROR:
             source.errors[bucket] = source.errors.get(bucket, 0) + 1
         state.hist[bucket] = state.hist.get(bucket, 0) + 1

@@ -18,6 +18,7 @@ FIRST_SAMPLES = 3
 MAX_MEASURES = 20_000
 MAX_MEASURED_RECORDS = 256
 RECENT = 5
+BUCKET_SAMPLES = 3
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class SourceState:
     last_ts: float | None = None
     events: dict[int, int] = field(default_factory=dict)  # bucket -> records
     errors: dict[int, int] = field(default_factory=dict)  # bucket -> records >= ERROR
+    samples: dict[int, list[Record]] = field(default_factory=dict)  # bucket -> first records
     templates: dict[int, TemplateState] = field(default_factory=dict)
 
 

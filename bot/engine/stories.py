@@ -28,10 +28,11 @@ RARE = 5  # a change that happens more often than this in the scope is routine, 
 ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_limit", "latency"}
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
-STORY_KIND = {"exhaustion": "exhaustion", "change": "change", "new_template": "error",
+CAUSE_KINDS = {"change", "load"}  # stories that are causes by nature, effects may lag
+STORY_KIND = {"exhaustion": "exhaustion", "change": "change", "load": "load", "new_template": "error",
               "burst": "error", "latency": "latency", "silence": "silence",
               "vanished_template": "vanished", "metric": "metric"}
-KIND_ORDER = ("exhaustion", "change", "new_template", "burst", "latency", "silence",
+KIND_ORDER = ("exhaustion", "change", "load", "new_template", "burst", "latency", "silence",
               "vanished_template", "metric")
 
 
@@ -200,8 +201,9 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
     if onset is None:
         return
     present = {id(s) for s in story.signals} | {s.detail.get("origin") for s in story.signals}
-    horizon = CHANGE_HORIZON if story.kind == "change" else SYMPTOM_AFTER
-    kinds = SYMPTOM_KINDS | {"latency_limit", "latency"} if story.kind == "change" else SYMPTOM_KINDS
+    causal = story.kind in CAUSE_KINDS
+    horizon = CHANGE_HORIZON if causal else SYMPTOM_AFTER
+    kinds = SYMPTOM_KINDS | {"latency_limit", "latency"} if causal else SYMPTOM_KINDS
     best: dict[str, Signal] = {}
     for signal in signals:
         if id(signal) in present or signal.kind not in kinds or signal.onset is None:

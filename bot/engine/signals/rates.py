@@ -17,6 +17,9 @@ from bot.engine.state import SourceState, TemplateState
 MIN_BURST = 3
 VOLUME_FACTOR = 5  # an INFO template this many times its baseline rate
 VOLUME_EXTRA = 30  # and this many more lines is a jump in load
+LOAD_FACTOR = 3.0  # a source logging this many times its median baseline minute...
+LOAD_EXTRA = 20  # ...and at least this many more lines a minute...
+LOAD_MINUTES = 3  # ...for this many minutes in a row has new load
 
 
 def rate_signals(obs: Observations) -> list[Signal]:
@@ -27,6 +30,7 @@ def rate_signals(obs: Observations) -> list[Signal]:
         if signal:
             signals.append(signal)
     signals.extend(_silences(obs))
+    signals.extend(_load_jumps(obs))
     return signals
 
 
@@ -159,3 +163,35 @@ def _level(state: TemplateState) -> str:
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _load_jumps(obs: Observations) -> list[Signal]:
+    """A source whose volume jumps well above its baseline rate and stays there: new
+    load (a batch job, a retry storm, a crawler) that may exhaust something downstream."""
+    signals = []
+    for name, source in obs.sources.items():
+        baseline = obs.baseline_buckets(name, source.events)
+        window = obs.window_buckets(name, source.events)
+        if len(baseline) < 5 or not window:
+            continue
+        normal = max(1.0, sorted(baseline)[len(baseline) // 2])
+        high = max(LOAD_FACTOR * normal, normal + LOAD_EXTRA)
+        start = next((i for i in range(len(window) - LOAD_MINUTES + 1)
+                      if all(c >= high for c in window[i:i + LOAD_MINUTES])), None)
+        if start is None:
+            continue
+        after = window[start:]
+        ratio = sum(after) / len(after) / normal
+        records = obs.bucket_records(name, start)
+        if not records:
+            continue
+        signals.append(Signal(
+            kind="load",
+            title=f"{name}: volume jumped to {ratio:.1f}× its baseline rate",
+            score=round(min(0.6, 0.3 + 0.1 * math.log2(ratio)), 3),
+            sources=(name,),
+            records=records,
+            onset=obs.aligned(name, records[0].ts),
+            detail={"ratio": ratio, "baseline_per_minute": normal, "template": f"{name} volume"},
+        ))
+    return signals
