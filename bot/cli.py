@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from rich.console import Console
 from bot.durations import parse_duration, parse_instant
 from bot.errors import LogIQError
 from bot.manifest import Manifest, Window, load_manifest
+from connectors import Context
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 logger = logging.getLogger("logiq")
@@ -130,8 +132,9 @@ def run_investigate(args: argparse.Namespace) -> int:
     manifest = window_override(load_manifest(args.manifest), args.since, args.start, args.end)
     settings = Settings()
     err = Console(stderr=True)
+    context = Context(env=dict(os.environ), max_records=settings.max_records_per_source)
     with _progress(err) as progress:
-        investigation = investigate(manifest, progress=progress)
+        investigation = investigate(manifest, context=context, progress=progress)
     if args.llm == "auto":
         from bot.llm import refine
 

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, alias="SLACK_API_URL")
     port: int = Field(default=3000, alias="PORT")
+    slack_pace: float = Field(default=1.0, alias="LOGIQ_SLACK_PACE")  # s between posts/channel
+    web_workers: int = Field(default=2, alias="WEB_CONCURRENCY")  # gunicorn processes
+    web_threads: int = Field(default=8, alias="LOGIQ_WEB_THREADS")  # gunicorn threads each
 
     # State and jobs
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")

@@ -170,7 +170,7 @@ def _citations(story: Story, obs: Observations) -> list[Citation]:
     for signal in story.support:
         role = signal.detail.get("role")
         take(signal.records, 1 if signal.detail.get("absorbed") or role == "precursor" else SUPPORT_LINES)
-    chosen.sort(key=lambda r: (obs.aligned(r.source, r.ts) or 0.0, r.source, r.line))
+    chosen.sort(key=lambda r: (obs.aligned(r.source, r.ts) or 0.0, r.source, getattr(r, "line", 0)))
     return [Citation(r) for r in chosen] + _contradicting(story, obs)
 
 

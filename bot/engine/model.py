@@ -35,7 +35,7 @@ class Signal:
     title: str
     score: float
     sources: tuple[str, ...]
-    records: list[Record]
+    records: list[Record]  # metric signals carry point passages (citable the same way)
     onset: float | None = None
     detail: dict[str, object] = field(default_factory=dict)
     series: Series | None = None

@@ -25,7 +25,8 @@ CLOSE = 120.0  # this close: a change, a shared word or the same source is enoug
 NEAR = 900.0  # up to 15 min before: two shared words
 FAR = 1800.0  # up to 30 min before: a shared word in a source the story involves
 PER_STORY = 3
-CANDIDATE_KINDS = {"new_info", "change", "volume", "earlier_error", "new_template", "burst", "exhaustion"}
+CANDIDATE_KINDS = {"new_info", "change", "volume", "load", "earlier_error", "new_template", "burst",
+                   "exhaustion", "metric"}
 GENERIC = frozenset(
     ["error", "errors", "failed", "failure", "fail", "fails", "warn", "warning", "info", "debug", "notice", "exception", "exceptions", "request", "requests", "response", "responses", "could", "cannot", "unable", "with", "from", "that", "this", "while", "after", "before", "into", "will", "have", "been", "http", "https", "true", "false", "null", "none", "value", "status", "code", "message", "timeout", "timed", "time", "retry", "retrying", "attempt", "attempts", "connection", "client", "server", "service", "process", "thread", "main", "level", "logger", "host", "port", "user", "data", "result", "results", "returned", "return", "call", "called", "calling", "unknown", "internal", "example", "local", "default"]
 )
@@ -89,7 +90,7 @@ class PrecursorIndex:
 
 
 def _text(signal: Signal) -> str:
-    first = signal.records[0].message if signal.records else ""
+    first = getattr(signal.records[0], "message", signal.records[0].text) if signal.records else ""
     return f"{signal.detail.get('template', signal.title)} {first}"
 
 

@@ -80,3 +80,43 @@ def iso(ts: float | None) -> str | None:
     if ts is None:
         return None
     return utc(ts).isoformat().replace("+00:00", "Z")
+
+
+# ------------------------------------------------------------------ metric evidence
+# A metric point is cited like a line: ``prom:<series>@<RFC3339>`` with the text below;
+# the Prometheus connector's ``cite`` returns the same text for the same locator.
+
+
+def format_value(value: float) -> str:
+    """A metric value as cited: ``0.53``, ``1250``, ``2.5e-05`` (6 significant digits)."""
+    text = f"{value:.6g}"
+    if "e" not in text and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def point_locator(series: Series, ts: float) -> str:
+    return f"prom:{series.name}@{iso(ts)}"
+
+
+def point_text(series: Series, ts: float, value: float) -> str:
+    return f"{series.name} = {format_value(value)} @ {iso(ts)}"
+
+
+def prom_point_passage(series: Series, ts: float) -> Passage:
+    """The citable passage for the point of ``series`` nearest to ``ts``.
+
+    The engine turns metric evidence into a passage with this, so it flows through the
+    normal citation path: :meth:`PrometheusConnector.cite` returns the same text.
+    """
+    if not series.points:
+        raise ValueError(f"{series.name} has no points to cite")
+    at, value = min(series.points, key=lambda point: abs(point[0] - ts))
+    return Passage(
+        source=series.source,
+        locator=point_locator(series, at),
+        title=series.name,
+        text=point_text(series, at, value),
+        ts=at,
+        meta={"expr": series.expr, "value": format_value(value), "series": series.name},
+    )

@@ -17,12 +17,8 @@ from bot.errors import ConnectorError
 from bot.investigate import scope_of
 from connectors.base import Context, Scope
 from connectors.http import RetryPolicy
-from connectors.prometheus import (
-    PrometheusConnector,
-    format_value,
-    point_locator,
-    prom_point_passage,
-)
+from bot.engine.records import format_value, point_locator, prom_point_passage
+from connectors.prometheus import PrometheusConnector
 
 FAST = RetryPolicy(attempts=2, backoff=0.01)
 BASELINE = 1_770_732_000  # 2026-02-10T14:00:00Z: the manifest's baseline start

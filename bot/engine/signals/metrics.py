@@ -6,7 +6,7 @@ import statistics
 
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
-from bot.engine.records import Series
+from bot.engine.records import Series, prom_point_passage
 
 MIN_POINTS = 4
 
@@ -40,7 +40,7 @@ def _step(obs: Observations, series: Series) -> Signal | None:
         title=f"{series.name} moved from {base:.3g} to {peak:.3g} ({factor:.1f}×)",
         score=round(min(0.6, 0.3 + 0.05 * min(6.0, abs(change) / 6)), 3),
         sources=(series.source,),
-        records=[],
+        records=[prom_point_passage(series, onset), prom_point_passage(series, peak_t)],
         onset=onset,
         detail={"baseline": base, "peak": peak, "peak_time": peak_t, "onset_time": onset},
         series=series,

@@ -1,0 +1,1 @@
+"""Everything Slack-specific: the Web API client, Block Kit builders, paced posting."""
