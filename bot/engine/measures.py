@@ -32,17 +32,6 @@ _LIMIT = re.compile(
     r"\s?(?:[=:]|of|after)?\s?(?:" + _NUMBER_UNIT + "|" + _CLOCK + r"|(?P<bare>\d+(?:\.\d+)?)\b)",
     re.IGNORECASE,
 )
-_DURATION = re.compile(
-    r"(?:took|elapsed|duration|latency|response[ _]time|request[ _]time|rt|time|in|after|"
-    r"spent|wait(?:ed)?)(?P<keyunit>_ms|_s|Ms|_seconds)?\s?(?:[=:]|of)?\s?(?:"
-    + _NUMBER_UNIT
-    + "|"
-    + _CLOCK
-    + r"|(?P<bare>\d+(?:\.\d+)?)(?=\s|$|,|;))",
-    re.IGNORECASE,
-)
-
-
 def _seconds(match: re.Match[str]) -> float | None:
     if match.group("num"):
         return float(match.group("num")) * _UNITS[match.group("unit").lower()]
@@ -65,34 +54,34 @@ def limit_of(message: str) -> float | None:
     return None
 
 
-_BARE = re.compile(r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>ms|us|µs|ns)\b")
+_VALUE = re.compile(
+    r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>ns|us|µs|ms|secs?|seconds?|s|mins?|minutes|m)\b"
+    r"|(?<![\w:])(?P<clock>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)"
+    r"|(?P<key>[A-Za-z]\w*?)(?P<keyunit>_ms|_s|Ms|_seconds)[=:]\s?(?P<bare>\d+(?:\.\d+)?)"
+)
+_BEFORE_LIMIT = re.compile(r"(?:time[ _-]?out|deadline|limit)\W*$", re.IGNORECASE)
+_BEFORE_DURATION = re.compile(
+    r"(?:took|elapsed|duration|latency|response[ _]time|request[ _]time|time|\bin|after|spent|"
+    r"wait(?:ed)?)\W{0,3}$",
+    re.IGNORECASE,
+)
+_SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
 
 
 def duration_of(message: str) -> float | None:
-    """The duration a message reports (``took 31.2s``, ``2269.4ms``), in seconds; limits
-    excluded. A number in ms/us/ns is a duration even without a word before it."""
-    value = _keyed_duration(message)
-    if value is not None:
-        return value
-    for match in _BARE.finditer(message):
-        if not re.search(r"time[ _-]?out\W*$|deadline\W*$|limit\W*$", message[max(0, match.start() - 12):match.start()], re.I):
-            return float(match.group("num")) * _UNITS[match.group("unit").lower()]
-    return None
-
-
-def _keyed_duration(message: str) -> float | None:
-    for match in _DURATION.finditer(message):
-        start = match.start()
-        if (
-            re.search(
-                r"time[ _-]?out\W*$|deadline\W*$|limit\W*$",
-                message[max(0, start - 12) : start + 8],
-                re.I,
-            )
-            and "took" not in match.group(0).lower()
-        ):
+    """The duration a message reports (``took 31.2s``, ``2269.4ms``, ``latency_ms=812``),
+    in seconds; limits (``timeout=30s``) excluded. A number in ms/us/ns is a duration
+    even without a word before it; seconds and clock times need one (``took``, ``in``)."""
+    for match in _VALUE.finditer(message):
+        if match.group("keyunit"):
+            if _BEFORE_LIMIT.search(match.group("key")):
+                continue
+            factor = 1e-3 if match.group("keyunit").lower() in ("_ms", "ms") else 1.0
+            return float(match.group("bare")) * factor
+        before = message[max(0, match.start() - 20):match.start()]
+        if _BEFORE_LIMIT.search(before):
             continue
-        value = _seconds(match)
-        if value is not None:
-            return value
+        unit = (match.group("unit") or "").lower()
+        if unit in _SMALL_UNITS or _BEFORE_DURATION.search(before):
+            return _seconds(match)
     return None
