@@ -26,7 +26,7 @@ NEAR = 900.0  # up to 15 min before: two shared words
 FAR = 1800.0  # up to 30 min before: a shared word in a source the story involves
 PER_STORY = 3
 CANDIDATE_KINDS = {"new_info", "change", "volume", "load", "earlier_error", "new_template", "burst",
-                   "exhaustion", "metric"}
+                   "exhaustion", "metric", "latency", "latency_limit"}
 GENERIC = frozenset(
     ["error", "errors", "failed", "failure", "fail", "fails", "warn", "warning", "info", "debug", "notice", "exception", "exceptions", "request", "requests", "response", "responses", "could", "cannot", "unable", "with", "from", "that", "this", "while", "after", "before", "into", "will", "have", "been", "http", "https", "true", "false", "null", "none", "value", "status", "code", "message", "timeout", "timed", "time", "retry", "retrying", "attempt", "attempts", "connection", "client", "server", "service", "process", "thread", "main", "level", "logger", "host", "port", "user", "data", "result", "results", "returned", "return", "call", "called", "calling", "unknown", "internal", "example", "local", "default"]
 )
@@ -35,11 +35,28 @@ GENERIC = frozenset(
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+# Resource families: words that name the same resource in different components' logs
+# (a GC log says "Pause Full", the kernel says "out of memory"). General operations
+# vocabulary; a shared family counts like two shared words.
+FAMILIES: dict[str, frozenset[str]] = {
+    "@memory": frozenset({"memory", "heap", "oom", "gc", "rss", "swap", "allocation", "allocate", "garbage", "metaspace"}),
+    "@disk": frozenset({"disk", "space", "volume", "filesystem", "inode", "inodes", "mount", "enospc"}),
+    "@tls": frozenset({"certificate", "cert", "tls", "ssl", "x509", "handshake"}),
+    "@dns": frozenset({"dns", "resolve", "resolution", "resolver", "nxdomain", "lookup", "servfail"}),
+    "@lock": frozenset({"lock", "locks", "deadlock", "locked", "waiting"}),
+    "@pool": frozenset({"pool", "slots", "clients", "max_connections", "hikari", "hikaripool"}),
+}
+_FAMILY_OF = {word: family for family, words in FAMILIES.items() for word in words}
+
+
 def distinctive(text: str) -> set[str]:
     """Words that can tie two messages together: no generic log words, no numbers;
-    ``AccessExclusiveLock`` also yields ``access``, ``exclusive`` and ``lock``."""
+    ``AccessExclusiveLock`` also yields ``access``, ``exclusive`` and ``lock``, and a
+    resource word adds its family (``gc`` -> ``@memory``)."""
     words = tokenize(_CAMEL.sub(" ", text)) + tokenize(text)
-    return {t for t in words if len(t) >= 4 and t not in GENERIC and not any(c.isdigit() for c in t)}
+    found = {t for t in words if len(t) >= 4 and t not in GENERIC and not any(c.isdigit() for c in t)}
+    found |= {_FAMILY_OF[t] for t in words if t in _FAMILY_OF}
+    return found
 
 
 class PrecursorIndex:
@@ -82,9 +99,10 @@ class PrecursorIndex:
         if candidate.kind == "earlier_error":
             return len(shared) >= 2 and weight >= 2.0
         involved = candidate.sources[0] in story.sources
+        strength = len(shared) + sum(1 for w in shared if w.startswith("@"))
         if lead <= CLOSE:
             return bool(shared) or involved or candidate.kind == "change"
-        if lead <= NEAR and len(shared) >= 2:
+        if lead <= NEAR and strength >= 2:
             return True
         return lead <= FAR and involved and bool(shared)
 
