@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -88,19 +89,28 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def load(sender: SlackSender, n: int, manifest: str) -> list[float]:
+    """Ack latency (ms) of ``n`` commands released at once; clients are built beforehand so
+    only the request is timed, not the client's own set-up."""
+    clients = [httpx.Client(timeout=10) for _ in range(n)]
+    start = threading.Barrier(n)
+
     def one(i: int) -> float:
-        with httpx.Client(timeout=10) as client:
-            t0 = time.perf_counter()
-            response = sender.command(
-                f"investigate {manifest}", channel=f"{CHANNEL}{i}", client=client
-            )
-            elapsed = time.perf_counter() - t0
+        start.wait()
+        t0 = time.perf_counter()
+        response = sender.command(
+            f"investigate {manifest}", channel=f"{CHANNEL}{i}", client=clients[i]
+        )
+        elapsed = time.perf_counter() - t0
         if response.status_code != 200 or response.text:
             raise SystemExit(f"command {i} failed: {response.status_code} {response.text[:200]}")
         return elapsed * 1000
 
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(one, range(n)))
+    finally:
+        for client in clients:
+            client.close()
 
 
 def first_hypothesis(sender: SlackSender, fake: FakeSlack, manifest: str) -> tuple[float, str]:
@@ -144,7 +154,7 @@ def main() -> int:
             base = f"http://127.0.0.1:{port}"
             _wait_healthy(base, serve)
             sender = SlackSender(base + "/slack/events")
-            load(sender, 5, args.manifest)  # warm-up: imports, connections
+            load(sender, args.n, args.manifest)  # warm-up: every server thread's connections
             acks = load(sender, args.n, args.manifest)
             _clear(conn, prefix)
             worker = subprocess.Popen(

@@ -131,8 +131,12 @@ LookupFactory = Callable[[Manifest], Any]  # Manifest -> bot.lookup.CaseLookup
 def session_manifest(session: Session) -> Manifest:
     """The manifest as the session scoped it (window and symptom overrides applied)."""
     manifest = load_manifest(session.manifest_path)
-    window = Window(
-        start=session.window_start, end=session.window_end, baseline=manifest.window.baseline
+    window = Window.model_validate(
+        {
+            "start": session.window_start,
+            "end": session.window_end,
+            "baseline": manifest.window.baseline,
+        }
     )
     return manifest.model_copy(update={"window": window, "symptom": session.symptom})
 

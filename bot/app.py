@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import redis as redis_lib
@@ -9,6 +10,7 @@ from rq import Queue
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.feedback import FeedbackHook
 from bot.listeners import register_listeners
 from bot.session import SessionStore
 from bot.settings import Settings
@@ -26,6 +28,7 @@ def create_app(
     client: WebClient | None = None,
     redis: redis_lib.Redis | None = None,
     queue: Queue | None = None,
+    feedback_hooks: Sequence[FeedbackHook] = (),
 ) -> App:
     client = client or build_client(settings)
     redis = redis or redis_lib.Redis.from_url(settings.redis_url)
@@ -35,6 +38,7 @@ def create_app(
         store=SessionStore(redis, prefix=settings.key_prefix, ttl=settings.session_ttl),
         queue=queue or Queue(settings.queue_name, connection=redis),
         catalog=Catalog(settings.manifest_dir),
+        feedback_hooks=tuple(feedback_hooks),
         poster=Poster(
             client, Pacer(redis, prefix=settings.key_prefix, interval=settings.slack_pace)
         ),

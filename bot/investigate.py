@@ -7,9 +7,11 @@ through connectors only; the engine it drives stays pure.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.engine import Engine, EngineConfig
 from bot.engine.model import Analysis, Draft
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]  # (source name, items read so far)
 _NETWORK_KINDS = {"jira", "loki", "elasticsearch", "prometheus"}
 _PROGRESS_EVERY = 50_000
+PARALLEL_BYTES = 64 * 1024 * 1024  # below this, one process reads faster than several start
 
 
 @dataclass
@@ -78,11 +81,63 @@ def investigate(
     connectors = build_connectors(manifest, context)
     engine = Engine(engine_config(manifest))
     scope = scope_of(manifest)
-    for item in read_all(connectors, scope, progress):
+    parallel = parallel_sources(manifest)
+    for name, partial, stats in read_in_processes(manifest, parallel, scope, context):
+        engine.absorb(partial)
+        connectors[name].stats = stats
+        if progress:
+            progress(name, stats.records)
+    rest = {name: c for name, c in connectors.items() if name not in parallel}
+    for item in read_all(rest, scope, progress):
         engine.add(item)
     analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
     report = build_report(manifest, analysis, connectors)
     return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
+
+
+def parallel_sources(manifest: Manifest) -> list[str]:
+    """File sources worth reading in separate processes: several of them, on a machine
+    with several cores, and enough bytes that starting processes pays off."""
+    files = [s for s in manifest.sources if s.kind == "file"]
+    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+        return []
+    size = 0
+    for source in files:
+        for pattern in source.paths:
+            size += sum(_size(path) for path in manifest.resolve(pattern))
+    return [s.name for s in files] if size >= PARALLEL_BYTES else []
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def read_in_processes(
+    manifest: Manifest, names: list[str], scope: Scope, context: Context
+) -> Iterator[tuple[str, Engine, SourceStats]]:
+    """Read ``names`` in worker processes, each into an engine of its own; the caller
+    merges them. Only file sources go here: their citations are re-read from disk."""
+    if not names:
+        return
+    plain = Context(env={}, max_records=context.max_records)
+    workers = min(len(names), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_read_source, manifest, name, scope, plain) for name in names]
+        for future in futures:
+            yield future.result()
+
+
+def _read_source(
+    manifest: Manifest, name: str, scope: Scope, context: Context
+) -> tuple[str, Engine, SourceStats]:
+    connector = build_connector(manifest.source(name), manifest, context)
+    engine = Engine(engine_config(manifest))
+    for item in _guarded(connector, connector.read(scope), None):
+        engine.add(item)
+    return name, engine, connector.stats
 
 
 def trusted_clocks(manifest: Manifest, connectors: dict[str, Connector]) -> set[str]:

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import redis as redis_lib
@@ -202,7 +203,7 @@ class InvestigationJob:
                 blocks=blocks.hypothesis_blocks(tracked),
             )
             self.rt.store.index_message(self.channel, ts, self.thread_ts)
-            self._update(lambda s, hid=tracked.id, ts=ts: _posted(s, hid, ts))
+            self._update(partial(_posted, hypothesis_id=tracked.id, ts=ts))
 
     def _finish(self) -> None:
         self.step = "updating the hypothesis board"

@@ -15,6 +15,24 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 
+class NoCommandsMixin:
+    """Skip RQ's pub/sub command channel (used to kill a running job remotely).
+
+    A burst worker exits when the queue is empty; closing that channel can block for up
+    to a minute in redis-py, so a short-lived worker does without it.
+    """
+
+    def subscribe(self) -> None:
+        self.pubsub_thread = None
+
+    def unsubscribe(self) -> None:
+        pass
+
+
+class BurstWorker(NoCommandsMixin, Worker):
+    pass
+
+
 def run_worker(settings: Settings, burst: bool = False) -> int:
     """Serve jobs until stopped (or until the queue is empty with ``burst``); exit code."""
     missing = [name for name in settings.missing_for_slack() if name == "SLACK_BOT_TOKEN"]
@@ -31,6 +49,9 @@ def run_worker(settings: Settings, burst: bool = False) -> int:
         return 2
     # The process edge: credentials named in manifests (JIRA_TOKEN...) come from here.
     jobs.bind(jobs.build_runtime(settings, redis=connection, env=os.environ))
-    worker = Worker([Queue(settings.queue_name, connection=connection)], connection=connection)
+    worker_class = BurstWorker if burst else Worker
+    worker = worker_class(
+        [Queue(settings.queue_name, connection=connection)], connection=connection
+    )
     worker.work(burst=burst, with_scheduler=False)
     return 0

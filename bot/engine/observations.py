@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from bot.engine.model import TemplateStat
 from bot.engine.records import Record, Series
 from bot.engine.state import BUCKET, IdIndex, SourceState, TemplateState, Track
-from bot.engine.templates import TemplateMiner
 
 if TYPE_CHECKING:
     from bot.engine.pipeline import EngineConfig
@@ -27,7 +26,6 @@ class Observations:
     config: EngineConfig
     sources: dict[str, SourceState]
     ids: IdIndex
-    miner: TemplateMiner
     offsets: dict[str, float] = field(default_factory=dict)  # source -> seconds ahead
     series: list[Series] = field(default_factory=list)
     key_map: dict[tuple[str, int], int] = field(default_factory=dict)  # folded template keys
@@ -97,8 +95,7 @@ class Observations:
     # ------------------------------------------------------------------ templates
 
     def template_text(self, state: TemplateState) -> str:
-        text = self.miner.template(state.tid)
-        return f"{text} [HTTP {state.status}]" if state.status else text
+        return state.text
 
     def templates(self) -> Iterator[tuple[SourceState, TemplateState]]:
         for source in self.sources.values():

@@ -59,7 +59,6 @@ class Engine:
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
-        self.miner = TemplateMiner(max_templates=config.max_templates)
         self.ids = IdIndex(cap=config.max_identifiers)
         self.extractor = IdentifierExtractor(config.id_patterns)
         self.sources: dict[str, SourceState] = {}
@@ -77,15 +76,17 @@ class Engine:
     def add_record(self, record: Record) -> None:
         source = self.sources.get(record.source)
         if source is None:
-            source = self.sources[record.source] = SourceState(record.source)
+            source = self.sources[record.source] = SourceState(
+                record.source, miner=TemplateMiner(max_templates=self.config.max_templates)
+            )
         source.count += 1
         message = (
             record.message if len(record.message) <= _MAX_MESSAGE else record.message[:_MAX_MESSAGE]
         )
-        tid = self.miner.add(message)
+        tid = source.miner.add(message)
         state = source.templates.get(tid)
         if state is None:
-            state = source.templates[tid] = self._new_template(tid, message)
+            state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
         severity = level_rank(record.level) if record.level else None
         if state.meaning.http:
             state = self._status_variant(source, state, message)
@@ -99,15 +100,6 @@ class Engine:
         self._correlate(state, record, message, severity)
 
     # ------------------------------------------------------------------ hot path parts
-
-    def _new_template(self, tid: int, message: str) -> TemplateState:
-        text = self.miner.template(tid)
-        return TemplateState(
-            key=tid,
-            tid=tid,
-            meaning=classify(text),
-            measure=bool(_MEASURE_HINT.search(text)),
-        )
 
     def _status_variant(
         self, source: SourceState, state: TemplateState, message: str
@@ -199,12 +191,22 @@ class Engine:
 
     # ------------------------------------------------------------------ judgement
 
+    def absorb(self, other: Engine) -> None:
+        """Take over what another engine read (a parallel reader of other sources)."""
+        for name, source in other.sources.items():
+            if name in self.sources:
+                raise ValueError(f"source {name!r} was read twice")
+            self.sources[name] = source
+        self.ids.absorb(other.ids)
+        self.passages.extend(other.passages)
+        self.series.extend(other.series)
+
     def finish(self, trusted_clocks: set[str] | frozenset[str] = frozenset()) -> Analysis:
         """Judge what was added. ``trusted_clocks`` names sources whose stamps carry their
         zone; when clocks disagree, those are the reference."""
         key_map: dict[tuple[str, int], int] = {}
         for name, source in self.sources.items():
-            source.templates = self._folded(name, source.templates, key_map)
+            source.templates = _folded(name, source, key_map)
         offsets = estimate_offsets(
             self.ids, self.sources, (self.config.baseline_start, self.config.end), trusted_clocks
         )
@@ -212,7 +214,6 @@ class Engine:
             config=self.config,
             sources=self.sources,
             ids=self.ids,
-            miner=self.miner,
             offsets={o.source: o.seconds for o in offsets if o.applied},
             key_map=key_map,
             series=self.series,
@@ -233,22 +234,26 @@ class Engine:
         )
 
 
-    def _folded(
-        self, name: str, templates: dict[int, TemplateState], key_map: dict[tuple[str, int], int]
-    ) -> dict[int, TemplateState]:
-        """Merge states whose templates the miner merged since; re-judge their meaning."""
-        folded: dict[int, TemplateState] = {}
-        for state in sorted(templates.values(), key=lambda s: s.key):
-            tid = self.miner.resolve(state.tid)
-            key = tid if state.key >= 0 else -(tid * 1000 + (-state.key) % 1000)
-            key_map[(name, state.key)] = key
-            if key in folded:
-                absorb(folded[key], state)
-                continue
-            state.tid, state.key = tid, key
-            state.meaning = classify(self.miner.template(tid))
-            folded[key] = state
-        return folded
+def _folded(name: str, source: SourceState, key_map: dict[tuple[str, int], int]) -> dict[int, TemplateState]:
+    """Merge states whose templates the miner merged since; re-judge their meaning."""
+    miner = source.miner
+    folded: dict[int, TemplateState] = {}
+    for state in sorted(source.templates.values(), key=lambda s: s.key):
+        tid = miner.resolve(state.tid)
+        key = tid if state.key >= 0 else -(tid * 1000 + (-state.key) % 1000)
+        key_map[(name, state.key)] = key
+        if key in folded:
+            absorb(folded[key], state)
+            continue
+        text = miner.template(tid)
+        state.tid, state.key, state.meaning = tid, key, classify(text)
+        state.text = f"{text} [HTTP {state.status}]" if state.status else text
+        folded[key] = state
+    return folded
+
+
+def _new_template(tid: int, text: str) -> TemplateState:
+    return TemplateState(key=tid, tid=tid, meaning=classify(text), measure=bool(_MEASURE_HINT.search(text)))
 
 
 def _measure(state: TemplateState, record: Record, duration: float) -> None:

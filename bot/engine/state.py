@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.classify import Meaning
 from bot.engine.records import Record
+from bot.engine.templates import TemplateMiner
 
 BUCKET = 60.0  # seconds per histogram bucket
 FIRST_SAMPLES = 3
@@ -45,6 +46,7 @@ class TemplateState:
     measure_seen: int = 0
     limits: dict[float, int] = field(default_factory=dict)  # limit seconds -> times seen
     status: str = ""  # "5xx" etc. for access-log keys
+    text: str = ""  # the template as finally mined (set when the engine finishes)
     recent: list[Record] = field(default_factory=list)  # last few records (change templates)
 
 
@@ -59,6 +61,7 @@ class SourceState:
     errors: dict[int, int] = field(default_factory=dict)  # bucket -> records >= ERROR
     samples: dict[int, list[Record]] = field(default_factory=dict)  # bucket -> first records
     templates: dict[int, TemplateState] = field(default_factory=dict)
+    miner: TemplateMiner = field(default_factory=TemplateMiner)  # templates are per source
 
 
 @dataclass(slots=True)
@@ -116,6 +119,16 @@ class IdIndex:
                 track.ok_keys += (key,)
         if duration is not None and (track.duration is None or duration > track.duration):
             track.duration = duration
+
+    def absorb(self, other: IdIndex) -> None:
+        """Add another index built over other sources (a parallel reader's)."""
+        for ident, tracks in other.tracks.items():
+            mine = self.tracks.get(ident)
+            if mine is None:
+                self.tracks[ident] = tracks
+            else:
+                mine.update(tracks)
+        self.dropped += other.dropped
 
     def shared(self) -> dict[str, dict[str, Track]]:
         """Identifiers seen in at least two sources."""

@@ -47,7 +47,7 @@ def validate(services: Services, command: Command, channel: str, user: str) -> R
     settings = services.settings
     path = services.catalog.find(command.manifest)
     manifest = apply_overrides(load_cached(path), command)
-    roots = settings.allowed_roots or [settings.manifest_dir]
+    roots: list[str | Path] = [*settings.allowed_roots] or [settings.manifest_dir]
     check_scope(manifest, roots=roots, hosts=settings.allowed_hosts)
     return Request(command, manifest, path, channel, user)
 

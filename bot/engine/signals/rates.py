@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from bot.engine.classify import EXHAUSTION, ERROR, FATAL, WARN
+from bot.engine.classify import ERROR, EXHAUSTION, FATAL, WARN
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.state import SourceState, TemplateState
