@@ -135,12 +135,18 @@ def run_investigate(args: argparse.Namespace) -> int:
     context = Context(env=dict(os.environ), max_records=settings.max_records_per_source)
     with _progress(err) as progress:
         investigation = investigate(manifest, context=context, progress=progress)
+    steps: list = []
     if args.llm == "auto":
         from bot.llm import refine
+        from bot.lookup import CaseLookup
 
-        investigation = refine(investigation, settings)
+        lookup = CaseLookup(manifest, context)
+        investigation = refine(investigation, settings, audit=steps, lookup=lookup)
     if args.verbose:
         _print_audit(investigation, err)
+        for step in steps:
+            err.print(f"[dim]llm step {step.step}: {step.kind} {step.name} → {step.status} "
+                      f"({step.tokens} tokens) {step.detail}[/dim]")
     output = _render(investigation.report, args.format, capture=args.out is not None)
     if args.out:
         args.out.write_text(output or "", encoding="utf-8")

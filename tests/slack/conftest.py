@@ -21,6 +21,7 @@ from slack_signing import SECRET, SlackSender
 from bot import jobs
 from bot.serve import EVENTS_PATH, build_wsgi
 from bot.settings import Settings
+from bot.worker import NoCommandsMixin
 
 CASE_YAML = """\
 case: INC-7
@@ -136,6 +137,10 @@ def sender(app_server: str) -> SlackSender:
     return SlackSender(app_server + EVENTS_PATH)
 
 
+class _TestWorker(NoCommandsMixin, SimpleWorker):
+    """In-process (so the bound runtime applies), without the pub/sub command channel."""
+
+
 @pytest.fixture
 def run_jobs(settings: Settings, redis_client) -> Iterator[Callable[..., jobs.Runtime]]:
     """Drain the queue with a real RQ SimpleWorker in this process."""
@@ -147,7 +152,7 @@ def run_jobs(settings: Settings, redis_client) -> Iterator[Callable[..., jobs.Ru
         runtime.progress_every = progress_every
         jobs.bind(runtime)
         queue = Queue(settings.queue_name, connection=redis_client)
-        SimpleWorker([queue], connection=redis_client).work(burst=True, with_scheduler=False)
+        _TestWorker([queue], connection=redis_client).work(burst=True, with_scheduler=False)
         return runtime
 
     yield run

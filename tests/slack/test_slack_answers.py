@@ -113,6 +113,7 @@ def test_a_custom_answerer_plugs_in(sender, fake_slack, queue, run_jobs):
 
     assert sender.command("investigate checkout").status_code == 200
     root = fake_slack.wait_for(lambda f: f.posted(channel=CHANNEL))[0]
+    fake_slack.wait_for(lambda f: queue.count == 1)
     run_jobs(investigate=scripted(0))
     sender.event(thread_reply(CHANNEL, root.ts, "ignore the hypervisor"))
     fake_slack.wait_for(lambda f: queue.count == 1)

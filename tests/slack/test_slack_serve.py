@@ -75,10 +75,10 @@ def test_logiq_serve_and_worker_end_to_end(served, settings, fake_slack, redis_c
     assert sender.command("help", signature="v0=bad").status_code == 401
     assert sender.command("investigate checkout").status_code == 200
     root = fake_slack.wait_for(lambda f: f.posted(channel="C0INCIDENT"), timeout=10)[0]
+    queue = Queue(settings.queue_name, connection=redis_client)
+    fake_slack.wait_for(lambda f: queue.count == 1)  # enqueued after the session is saved
     store = SessionStore(redis_client, prefix=settings.key_prefix, ttl=60)
     assert store.get("C0INCIDENT", root.ts).case == "INC-7"
-    queue = Queue(settings.queue_name, connection=redis_client)
-    fake_slack.wait_for(lambda f: queue.count == 1)
     done = subprocess.run(
         [str(BIN / "logiq"), "worker", "--burst"],
         env=_env(settings),
