@@ -41,11 +41,6 @@ from bot.engine.records import Record
 from bot.redact import redact
 from bot.report import Hypothesis, Report
 
-try:
-    from bot.engine.alignment import APPLY_AT
-except ImportError:  # pragma: no cover - the engine's rule, mirrored
-    APPLY_AT = 120.0
-
 WIDTH, HEIGHT, DPI = 12.0, 7.0, 100  # 1200 x 700 px: Slack's preview size
 LOG_KINDS = {"file", "loki", "elasticsearch"}
 ERROR_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "EMERG", "ALERT"}
@@ -85,7 +80,7 @@ def render_timeline(
     top = _top(report)
     shift = applied_offsets(analysis)
     if rates is None:
-        rates = getattr(analysis, "rates", None) or {}
+        rates = analysis.rates
     lanes = _lanes(report, analysis, rates, top, shift, start, end)
     latency = _latency(analysis, shift)
     onset = _onset(top, analysis, shift)
@@ -99,12 +94,8 @@ def render_timeline(
 
 
 def applied_offsets(analysis: Analysis) -> dict[str, float]:
-    """``source -> seconds`` the engine shifted (``Offset.applied``, or its threshold rule)."""
-    return {
-        o.source: o.seconds
-        for o in analysis.offsets
-        if getattr(o, "applied", abs(o.seconds) >= APPLY_AT)
-    }
+    """``source -> seconds`` the engine shifted its clock by (only applied offsets)."""
+    return {o.source: o.seconds for o in analysis.offsets if o.applied}
 
 
 def _top(report: Report) -> Hypothesis | None:
