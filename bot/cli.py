@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,8 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="use the configured LLM when there is one (default: auto)",
     )
-    investigate.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                             help="show queries and steps")
+    investigate.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show queries and steps",
+    )
 
     evaluate = commands.add_parser("eval", help="score the engine on the scenario corpus")
     evaluate.add_argument("rest", nargs=argparse.REMAINDER)
@@ -80,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         logger.debug("unexpected error", exc_info=True)
         if args.verbose:
             raise
-        print(f"logiq: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
-              file=sys.stderr)
+        print(
+            f"logiq: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
 
@@ -127,10 +134,15 @@ def window_override(
 
 def run_investigate(args: argparse.Namespace) -> int:
     from bot.investigate import investigate
+    from bot.scope import check_scope
     from bot.settings import Settings
 
     manifest = window_override(load_manifest(args.manifest), args.since, args.start, args.end)
     settings = Settings()
+    # On a laptop the CLI reads what its user points it at; a configured allow-list holds.
+    check_scope(
+        manifest, roots=settings.allowed_roots or None, hosts=settings.allowed_hosts or None
+    )
     err = Console(stderr=True)
     context = Context(env=dict(os.environ), max_records=settings.max_records_per_source)
     with _progress(err) as progress:
@@ -145,8 +157,10 @@ def run_investigate(args: argparse.Namespace) -> int:
     if args.verbose:
         _print_audit(investigation, err)
         for step in steps:
-            err.print(f"[dim]llm step {step.step}: {step.kind} {step.name} → {step.status} "
-                      f"({step.tokens} tokens) {step.detail}[/dim]")
+            err.print(
+                f"[dim]llm step {step.step}: {step.kind} {step.name} → {step.status} "
+                f"({step.tokens} tokens) {step.detail}[/dim]"
+            )
     output = _render(investigation.report, args.format, capture=args.out is not None)
     if args.out:
         args.out.write_text(output or "", encoding="utf-8")

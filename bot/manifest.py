@@ -266,7 +266,9 @@ def parse_manifest(
         problem = getattr(exc, "problem", None) or str(exc)
         raise ManifestError(f"{origin}:{where}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
-        raise ManifestError(f"{origin}: a manifest is a YAML mapping with keys case, window, sources")
+        raise ManifestError(
+            f"{origin}: a manifest is a YAML mapping with keys case, window, sources"
+        )
     try:
         manifest = Manifest.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
@@ -303,7 +305,7 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{field}: required but missing; add it"
     if kind == "union_tag_invalid" or (kind == "literal_error" and loc and loc[-1] == "kind"):
-        value = _lookup(data, loc + ["kind"] if loc and loc[-1] != "kind" else loc)
+        value = _lookup(data, [*loc, "kind"] if loc and loc[-1] != "kind" else loc)
         return f"{field}: unknown kind {value!r}; use one of {', '.join(SOURCE_KINDS)}"
     if kind == "union_tag_not_found":
         return f"{field}.kind: required; use one of {', '.join(SOURCE_KINDS)}"

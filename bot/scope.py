@@ -15,19 +15,23 @@ from bot.manifest import Manifest
 
 
 def check_scope(
-    manifest: Manifest, *, roots: Sequence[str | Path] = (), hosts: Sequence[str] = ()
+    manifest: Manifest,
+    *,
+    roots: Sequence[str | Path] | None = None,
+    hosts: Sequence[str] | None = None,
 ) -> None:
     """Raise ScopeError naming the source when it leaves ``roots``/``hosts``.
 
-    Empty ``roots`` or ``hosts`` means "no restriction" (the CLI on a laptop); the
-    Slack deployment always passes its configured lists.
+    ``None`` means "no restriction" (the CLI on a laptop, unless configured); a list is
+    the allow-list, and an empty list of hosts refuses every network source (the Slack
+    deployment without ``LOGIQ_ALLOWED_HOSTS``).
     """
     for index, source in enumerate(manifest.sources):
-        if roots:
+        if roots is not None:
             for pattern in getattr(source, "paths", ()):
                 _check_path(manifest, index, pattern, roots)
         url = getattr(source, "url", None)
-        if url and hosts:
+        if url and hosts is not None:
             _check_host(index, source.name, url, hosts)
 
 
@@ -53,6 +57,11 @@ def _check_host(index: int, name: str, url: str, hosts: Sequence[str]) -> None:
     host = parsed.hostname.lower()
     netloc = f"{host}:{parsed.port}" if parsed.port else host
     allowed = {h.lower() for h in hosts}
+    if not allowed:
+        raise ScopeError(
+            f"sources[{index}] ({name}): network sources are off here (LOGIQ_ALLOWED_HOSTS "
+            f"is empty); ask an admin to allow {netloc!r}"
+        )
     if host not in allowed and netloc not in allowed:
         raise ScopeError(
             f"sources[{index}] ({name}): host {netloc!r} is not in LOGIQ_ALLOWED_HOSTS; "

@@ -7,10 +7,10 @@ each build one :class:`Settings` and hand it (or the parts they need) to what th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 CommaList = Annotated[list[str], NoDecode]
@@ -67,8 +67,14 @@ class Settings(BaseSettings):
     jira_write_token_env: str = Field(default="JIRA_WRITE_TOKEN", alias="JIRA_WRITE_TOKEN_ENV")
 
     _lists = field_validator(
-        "allowed_roots", "allowed_hosts", "allowed_channels", "allowed_users",
-        "redact_patterns", "approvers", "admins", mode="before",
+        "allowed_roots",
+        "allowed_hosts",
+        "allowed_channels",
+        "allowed_users",
+        "redact_patterns",
+        "approvers",
+        "admins",
+        mode="before",
     )(lambda cls, v: _split(v))
 
     def missing_for_slack(self, socket_mode: bool = False) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +26,20 @@ sources:
 
 def logiq(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def app_case(tmp_path: Path, paths: str = "app.log") -> Path:
     lines = [f"2026-03-02 09:{m:02d}:00,000 INFO served request {m}" for m in range(30, 60)]
-    lines += [f"2026-03-02 10:{m:02d}:00,000 ERROR payment-{m} failed: connection refused" for m in range(10, 20)]
+    lines += [
+        f"2026-03-02 10:{m:02d}:00,000 ERROR payment-{m} failed: connection refused"
+        for m in range(10, 20)
+    ]
     (tmp_path / "app.log").write_text("\n".join(lines) + "\n")
     manifest = tmp_path / "case.yaml"
     manifest.write_text(CASE.format(paths=paths))
@@ -43,10 +51,21 @@ def test_json_report_follows_the_contract(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) >= {"case", "window", "sources", "hypotheses"}
-    assert report["sources"] == [{"name": "app", "kind": "file", "records": 40, "total": None, "odd_lines": 0, "error": None}]
+    assert report["sources"] == [
+        {"name": "app", "kind": "file", "records": 40, "total": None, "odd_lines": 0, "error": None}
+    ]
     top = report["hypotheses"][0]
-    assert set(top) >= {"id", "rank", "title", "summary", "confidence", "status", "evidence",
-                        "sources_correlated", "next_steps"}
+    assert set(top) >= {
+        "id",
+        "rank",
+        "title",
+        "summary",
+        "confidence",
+        "status",
+        "evidence",
+        "sources_correlated",
+        "next_steps",
+    }
     assert top["id"] == "H1" and top["rank"] == 1 and top["status"] == "open"
     lines = (tmp_path / "app.log").read_text().splitlines()
     for evidence in top["evidence"]:
@@ -54,6 +73,26 @@ def test_json_report_follows_the_contract(tmp_path: Path) -> None:
         assert path == "app.log" and int(line) == evidence["line"]
         assert lines[evidence["line"] - 1] == evidence["text"]
         assert evidence["role"] in ("supports", "contradicts")
+
+
+def test_configured_roots_hold_for_the_cli(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.log").write_text("2026-03-02 10:00:00,000 INFO private\n")
+    (tmp_path / "case").mkdir()
+    manifest = app_case(tmp_path / "case", paths="'../outside/secret.log'")
+    env = {**os.environ, "LOGIQ_ALLOWED_ROOTS": str(tmp_path / "case")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "investigate", str(manifest), "--llm", "off"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "sources[0].paths: '../outside/secret.log' leaves the allowed roots" in result.stderr
+    assert "private" not in result.stdout + result.stderr
 
 
 def test_bad_manifest_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -86,8 +125,18 @@ def test_source_with_nothing_readable_fails_with_exit_2(tmp_path: Path) -> None:
 
 def test_window_overrides(tmp_path: Path) -> None:
     manifest = app_case(tmp_path)
-    result = logiq("investigate", str(manifest), "--from", "2026-03-02T10:15:00Z", "--to",
-                   "2026-03-02T10:45:00Z", "--format", "json", "--llm", "off")
+    result = logiq(
+        "investigate",
+        str(manifest),
+        "--from",
+        "2026-03-02T10:15:00Z",
+        "--to",
+        "2026-03-02T10:45:00Z",
+        "--format",
+        "json",
+        "--llm",
+        "off",
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["window"]["start"] == "2026-03-02T10:15:00Z"
     bad = logiq("investigate", str(manifest), "--since", "yesterday", "--llm", "off")
@@ -101,7 +150,9 @@ def test_text_and_markdown_outputs(tmp_path: Path) -> None:
     text = logiq("investigate", str(manifest), "--llm", "off")
     assert text.returncode == 0 and "H1" in text.stdout and "app.log:" in text.stdout
     out = tmp_path / "report.md"
-    md = logiq("investigate", str(manifest), "--format", "markdown", "--out", str(out), "--llm", "off")
+    md = logiq(
+        "investigate", str(manifest), "--format", "markdown", "--out", str(out), "--llm", "off"
+    )
     assert md.returncode == 0 and out.read_text().startswith("#")
 
 
@@ -115,13 +166,20 @@ def test_example_top_hypothesis_is_the_ack_after_timeout() -> None:
     for evidence in top["evidence"]:
         by_source.setdefault(evidence["source"], []).append(evidence)
     assert any("timed out" in e["text"] for e in by_source["broker"])
-    hypervisor_vms = {w for e in by_source["hypervisor"] for w in e["text"].replace("=", " ").split() if w.startswith("vm-")}
+    hypervisor_vms = {
+        w
+        for e in by_source["hypervisor"]
+        for w in e["text"].replace("=", " ").split()
+        if w.startswith("vm-")
+    }
     broker_vms = {w for e in by_source["broker"] for w in e["text"].split() if w.startswith("vm-")}
     assert hypervisor_vms & broker_vms, "a broker timeout and a hypervisor ack for the same VM"
     assert {"customer-cases"} & set(by_source), "a customer-case passage is cited"
 
 
-@pytest.mark.parametrize("manifest", sorted((REPO / "examples").glob("*/case.yaml")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "manifest", sorted((REPO / "examples").glob("*/case.yaml")), ids=lambda p: p.parent.name
+)
 def test_every_citation_of_every_example_is_verbatim(manifest: Path) -> None:
     kinds = {s.kind for s in load_manifest(manifest, check_files=False).sources}
     if kinds & {"loki", "elasticsearch", "jira", "prometheus"}:
@@ -136,4 +194,7 @@ def test_every_citation_of_every_example_is_verbatim(manifest: Path) -> None:
             path, _, _ = evidence["locator"].rpartition(":")
             lines = (base / path).read_text(encoding="utf-8", errors="replace").splitlines()
             n = len(evidence["text"].split("\n"))
-            assert "\n".join(lines[evidence["line"] - 1: evidence["line"] - 1 + n]) == evidence["text"]
+            assert (
+                "\n".join(lines[evidence["line"] - 1 : evidence["line"] - 1 + n])
+                == evidence["text"]
+            )

@@ -73,16 +73,39 @@ def test_contract_manifest_loads(case: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("paths: [logs/app-*.log, logs/app.log.gz]", "paths: [logs/brokr-*.log]",
-         "sources[0].paths: no file matches 'logs/brokr-*.log' (relative to"),
-        ("    paths: [docs/*.md]", "    pahts: [docs/*.md]", "sources[2].pahts: unknown key; did you mean 'paths'?"),
+        (
+            "paths: [logs/app-*.log, logs/app.log.gz]",
+            "paths: [logs/brokr-*.log]",
+            "sources[0].paths: no file matches 'logs/brokr-*.log' (relative to",
+        ),
+        (
+            "    paths: [docs/*.md]",
+            "    pahts: [docs/*.md]",
+            "sources[2].pahts: unknown key; did you mean 'paths'?",
+        ),
         ("kind: jira", "kind: jiira", "sources[1]: unknown kind 'jiira'; use one of file, loki"),
-        ("baseline: 30m", "baseline: half an hour", "window.baseline: 'half an hour' is not a duration"),
-        ("end: 2026-02-10T15:30:00Z", "end: 2026-02-10T13:30:00Z", "window: end 2026-02-10T13:30:00+00:00 is not after start"),
+        (
+            "baseline: 30m",
+            "baseline: half an hour",
+            "window.baseline: 'half an hour' is not a duration",
+        ),
+        (
+            "end: 2026-02-10T15:30:00Z",
+            "end: 2026-02-10T13:30:00Z",
+            "window: end 2026-02-10T13:30:00+00:00 is not after start",
+        ),
         ("timezone: UTC", "timezone: Mars/Olympus", "timezone: unknown time zone 'Mars/Olympus'"),
         ("case: INC-1\n", "", "case: required but missing; add it"),
-        ("ids: ['order-", "ids: ['order-(", "correlate.ids: 'order-(\\\\d+' is not a valid regular expression"),
-        ("title: Checkout fails", "titel: Checkout fails", "titel: unknown key; did you mean 'title'?"),
+        (
+            "ids: ['order-",
+            "ids: ['order-(",
+            "correlate.ids: 'order-(\\\\d+' is not a valid regular expression",
+        ),
+        (
+            "title: Checkout fails",
+            "titel: Checkout fails",
+            "titel: unknown key; did you mean 'title'?",
+        ),
         ("  - name: runbooks", "  - name: app", "source name 'app' is used twice"),
     ],
 )
@@ -105,26 +128,37 @@ def test_missing_and_non_mapping_manifests(case: Path) -> None:
         load_manifest(write(case, "- just\n- a list\n"))
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("30m", 1800), ("2h", 7200), ("PT1H30M", 5400), ("90s", 90), ("1d", 86400)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30m", 1800), ("2h", 7200), ("PT1H30M", 5400), ("90s", 90), ("1d", 86400)],
+)
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-def test_scope_guard_refuses_paths_outside_roots_and_unknown_hosts(case: Path, tmp_path_factory) -> None:
+def test_scope_guard_refuses_paths_outside_roots_and_unknown_hosts(
+    case: Path, tmp_path_factory
+) -> None:
     manifest = load_manifest(write(case, GOOD))
     check_scope(manifest, roots=[case], hosts=["jira.example.com"])
     elsewhere = tmp_path_factory.mktemp("other")
     with pytest.raises(ScopeError, match=r"sources\[0\]\.paths: .* leaves the allowed roots"):
         check_scope(manifest, roots=[elsewhere])
-    with pytest.raises(ScopeError, match="host 'jira.example.com' is not in LOGIQ_ALLOWED_HOSTS"):
+    with pytest.raises(
+        ScopeError, match=r"host 'jira\.example\.com' is not in LOGIQ_ALLOWED_HOSTS"
+    ):
         check_scope(manifest, hosts=["jira.internal"])
+    with pytest.raises(ScopeError, match=r"sources\[1\] \(tickets\): network sources are off"):
+        check_scope(manifest, hosts=[])  # an empty allow-list refuses, it does not open
 
 
 def test_scope_guard_catches_parent_escape_and_symlinks(case: Path, tmp_path_factory) -> None:
     outside = tmp_path_factory.mktemp("secrets")
     (outside / "shadow.log").write_text("x\n")
     (case / "logs" / "link.log").symlink_to(outside / "shadow.log")
-    escaping = GOOD.replace("paths: [logs/app-*.log, logs/app.log.gz]", f"paths: ['../{outside.name}/*.log']")
+    escaping = GOOD.replace(
+        "paths: [logs/app-*.log, logs/app.log.gz]", f"paths: ['../{outside.name}/*.log']"
+    )
     manifest = load_manifest(write(case, escaping), check_files=False)
     with pytest.raises(ScopeError):
         check_scope(manifest, roots=[case])
