@@ -88,6 +88,9 @@ class Rejection(BaseModel):
     why: Why
 
 
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{3,}$")
+
+
 def thread_link(channel: str, ts: str) -> str:
     """Permalink-shaped link to a Slack thread root."""
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
@@ -96,7 +99,11 @@ def thread_link(channel: str, ts: str) -> str:
 def context_line(memory: Memory) -> str:
     """``Matches INC-4821 (confirmed 2026-02-10 by @ana): <title>.``"""
     day = datetime.fromtimestamp(memory.confirmed_at, UTC).date().isoformat()
-    who = memory.confirmed_by if memory.confirmed_by.startswith("@") else f"@{memory.confirmed_by}"
+    who = memory.confirmed_by
+    if _SLACK_USER.match(who):
+        who = f"<@{who}>"  # a Slack user id: Slack renders it as @name
+    elif not who.startswith("@"):
+        who = f"@{who}"
     title = memory.title.rstrip(".")
     return f"Matches {memory.case} (confirmed {day} by {who}): {title}."
 
@@ -216,6 +223,17 @@ class MemoryStore:
         pipe.expire(key, self.ttl)
         pipe.execute()
         return rejection
+
+    def note_reason(self, workspace: str, pattern: str, user: str, reason: str) -> bool:
+        """Attach ``reason`` to ``user``'s latest rejection of ``pattern`` that has none."""
+        key = self._why(workspace, pattern)
+        for index, raw in enumerate(self._redis.lrange(key, 0, -1)):
+            rejection = Rejection.model_validate_json(raw)
+            if rejection.user == user and not rejection.why.reason:
+                rejection.why.reason = reason
+                self._redis.lset(key, index, rejection.model_dump_json())
+                return True
+        return False
 
     def prior(self, workspace: str, pattern: str) -> float:
         """Confidence multiplier for ``pattern``: 1.0 unless rejected more than confirmed."""

@@ -198,7 +198,7 @@ def _changes(before: Sequence[Hypothesis], after: Sequence[Hypothesis]) -> tuple
 def _with_message(outcome: Outcome, last: FeedbackLike | None, bar: float) -> Outcome:
     if last is None:
         return outcome
-    who = last.user if last.user.startswith("@") else f"@{last.user}"
+    who = last.user if last.user.startswith(("@", "<@")) else f"@{last.user}"
     head = f"{last.hypothesis_id} {_verb(last.status)} by {who}"
     reason = getattr(last, "reason", "")
     if reason:

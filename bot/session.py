@@ -20,13 +20,15 @@ import redis
 from pydantic import BaseModel, Field
 
 from bot.errors import LogIQError
-from bot.report import Hypothesis, Status
+from bot.report import Hypothesis, SourceOut, Status
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 State = Literal["queued", "investigating", "posting", "done", "failed"]
-AuditKind = Literal["query", "post", "question", "answer", "feedback", "error", "job"]
+AuditKind = Literal[
+    "query", "post", "question", "answer", "feedback", "error", "job", "memory", "action"
+]
 _MAX_AUDIT = 2000
 _MAX_ATTEMPTS = 50
 
@@ -39,6 +41,14 @@ class Tracked(BaseModel):
     status: Status = "open"
     set_by: str | None = None
     set_at: float | None = None
+    score: float | None = None  # confidence after re-ranking on feedback (None: as reported)
+    held: bool = False  # not posted yet: a candidate for when a posted one is rejected
+    memory: str = ""  # "Matches INC-4821 (confirmed ... by @ana): ..." from incident memory
+    prior: float = 1.0  # multiplier from past rejections of the same pattern
+
+    @property
+    def confidence(self) -> float:
+        return self.hypothesis.confidence if self.score is None else self.score
 
     @property
     def id(self) -> str:
@@ -58,6 +68,7 @@ class FeedbackEntry(BaseModel):
     status: Status
     user: str
     at: float
+    reason: str = ""  # the rejecter's reply in the thread, when they gave one
 
 
 class Session(BaseModel):
@@ -66,6 +77,7 @@ class Session(BaseModel):
     channel: str
     thread_ts: str
     user: str
+    team: str = ""  # Slack workspace id: incident memory never crosses workspaces
     manifest_name: str
     manifest_path: str
     case: str
@@ -82,6 +94,9 @@ class Session(BaseModel):
     investigated: bool = False  # hypotheses are final (a retried job re-uses them)
     notices: list[str] = Field(default_factory=list)
     notices_posted: bool = False
+    chart_posted: bool = False
+    report_sources: list[SourceOut] = Field(default_factory=list)
+    followed_up: list[int] = Field(default_factory=list)  # feedback entries handled
     messages: dict[str, str] = Field(default_factory=dict)  # message ts -> hypothesis id
     feedback: list[FeedbackEntry] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
@@ -114,7 +129,16 @@ class SessionStore:
         with self._redis.pipeline() as pipe:
             pipe.set(key, session.model_dump_json(), ex=self._ttl)
             pipe.set(self._msg_key(session.channel, session.thread_ts), key, ex=self._ttl)
+            pipe.set(self._latest_key(session.channel), key, ex=self._ttl)
             pipe.execute()
+
+    def _latest_key(self, channel: str) -> str:
+        return f"{self._prefix}latest:{channel}"
+
+    def latest(self, channel: str) -> Session | None:
+        """The most recent investigation started in ``channel`` (for channel-level commands)."""
+        key = self._redis.get(self._latest_key(channel))
+        return self._load(self._redis.get(key)) if key else None
 
     def get(self, channel: str, thread_ts: str) -> Session | None:
         return self._load(self._redis.get(self.key(channel, thread_ts)))

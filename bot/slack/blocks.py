@@ -115,7 +115,7 @@ def evidence_lines(evidence: Iterable[Evidence]) -> list[str]:
 def hypothesis_text(tracked: Tracked) -> str:
     h = tracked.hypothesis
     return truncate(
-        f"{h.id} ({round(h.confidence * 100)}%, {tracked.status}): {h.title} — "
+        f"{h.id} ({_pct(tracked)}, {tracked.status}): {h.title} — "
         f"{len(h.evidence)} cited lines from {', '.join(h.sources_correlated) or 'one source'}",
         MAX_TEXT,
     )
@@ -133,14 +133,26 @@ def hypothesis_blocks(tracked: Tracked) -> list[Block]:
     blocks: list[Block] = [
         header(f"{h.id} · {h.title}"),
         section(
-            f"*Confidence:* {round(h.confidence * 100)}%   *Status:* {status_line(tracked)}\n"
-            f"{escape(h.summary)}"
+            f"*Confidence:* {_pct(tracked)}   *Status:* {status_line(tracked)}\n{escape(h.summary)}"
         ),
+        *_recall(tracked),
     ]
     tail = _hypothesis_tail(tracked)
     room = MAX_BLOCKS - len(blocks) - len(tail) - 1  # -1: the "more lines" note
     blocks += code_sections(evidence_lines(h.evidence), max_sections=min(EVIDENCE_SECTIONS, room))
     return (blocks + tail)[:MAX_BLOCKS]
+
+
+def _pct(tracked: Tracked) -> str:
+    return f"{round(tracked.confidence * 100)}%"
+
+
+def _recall(tracked: Tracked) -> list[Block]:
+    """What incident memory says about this hypothesis (a match, a lowered prior)."""
+    notes = [f"🧠 {escape(tracked.memory)}"] if tracked.memory else []
+    if tracked.prior < 1.0:
+        notes.append(f"⬇️ prior ×{tracked.prior:.2f}: this pattern was rejected in earlier cases")
+    return [context("\n".join(notes))] if notes else []
 
 
 def _hypothesis_tail(tracked: Tracked) -> list[Block]:
@@ -194,23 +206,44 @@ def board_blocks(session: Session) -> list[Block]:
         ),
         context(f"*{session.state}* · {escape(session.progress)} · started by <@{session.user}>"),
     ]
-    lines = [_board_line(t) for t in session.hypotheses]
+    if explained := explained_line(session):
+        blocks.append(section(explained))
+    lines = [_board_line(t) for t in board_order(session)]
     if lines:
         blocks.append(section("*Hypotheses* (each is a reply below)"))
         blocks += _packed(lines, MAX_BLOCKS - len(blocks))
     return blocks
 
 
+def board_order(session: Session) -> list[Tracked]:
+    """Confirmed first, then open by current confidence, then rejected (as re-ranked)."""
+    order = {"confirmed": 0, "open": 1, "rejected": 2}
+    return sorted(
+        session.hypotheses, key=lambda t: (order[t.status], -t.confidence, t.hypothesis.rank)
+    )
+
+
+def explained_line(session: Session) -> str:
+    confirmed = [t for t in session.hypotheses if t.status == "confirmed"]
+    if not confirmed:
+        return ""
+    by = ", ".join(f"{t.id} ({status_line(t)})" for t in confirmed)
+    return f"✅ *Case explained* by {by}"
+
+
 def board_text(session: Session) -> str:
     lines = [root_text(session), f"{session.state}: {session.progress}"]
-    lines += [_board_line(t) for t in session.hypotheses]
+    if explained := explained_line(session):
+        lines.append(explained)
+    lines += [_board_line(t) for t in board_order(session)]
     return truncate("\n".join(lines), MAX_TEXT)
 
 
 def _board_line(tracked: Tracked) -> str:
     h = tracked.hypothesis
     title = escape(truncate(h.title, 200))
-    return f"*{h.id}* {title} — {round(h.confidence * 100)}% · {status_line(tracked)}"
+    held = " · not posted yet" if tracked.held else ""
+    return f"*{h.id}* {title} — {_pct(tracked)} · {status_line(tracked)}{held}"
 
 
 def _packed(lines: list[str], room: int) -> list[Block]:

@@ -1,8 +1,7 @@
 """``/logiq`` command text -> a typed request, and the manifest overrides it asks for.
 
 /logiq investigate <manifest> [--since 2h | --from T --to T] [symptom words]
-/logiq list
-/logiq help
+/logiq list | help | memory | forget <memory id> | report
 """
 
 from __future__ import annotations
@@ -23,6 +22,10 @@ USAGE = (
     "• `/logiq investigate <manifest> [--since 2h | --from T --to T] [symptom words]` — "
     "investigate a case; replies go into the thread it starts\n"
     "• `/logiq list` — the manifests I know\n"
+    "• `/logiq memory` — confirmed incidents I remember in this workspace; "
+    "`/logiq forget <id>` drops one (its confirmer or an admin)\n"
+    "• `/logiq report` — the write-up of this channel's latest investigation, in its thread "
+    "(or say `report` in the thread)\n"
     "• `/logiq help` — this message\n"
     "Times are ISO 8601 (`2026-02-10T14:30` is read in the case's time zone). "
     "In the thread: ask `what happened to vm-21?`, `14:45-14:50`, or any words; "
@@ -36,7 +39,7 @@ class CommandError(LogIQError):
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    action: str  # investigate | list | help
+    action: str  # investigate | list | help | memory | forget | report
     manifest: str = ""
     since: str | None = None
     start: str | None = None
@@ -48,8 +51,12 @@ def parse_command(text: str) -> Command:
     words = text.split()
     if not words or words[0] in {"help", "-h", "--help"}:
         return Command("help")
-    if words[0] == "list":
-        return Command("list")
+    if words[0] in {"list", "memory", "report"}:
+        return Command(words[0])
+    if words[0] == "forget":
+        if len(words) != 2:
+            raise CommandError("which memory? `/logiq forget <id>` (ids: `/logiq memory`)")
+        return Command("forget", words[1])  # the memory id rides in `manifest`
     if words[0] != "investigate":
         raise CommandError(f"unknown subcommand {words[0]!r}.\n{USAGE}")
     if len(words) < 2 or words[1].startswith("--"):

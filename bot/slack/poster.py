@@ -87,6 +87,30 @@ class Poster:
             )
         )
 
+    def upload(
+        self,
+        channel: str,
+        thread_ts: str,
+        data: bytes,
+        *,
+        filename: str,
+        title: str,
+        comment: str | None = None,
+    ) -> None:
+        """A file into the thread: getUploadURLExternal, POST bytes, completeUploadExternal."""
+        if self._pacer:
+            self._pacer.wait(channel)
+        self._call(
+            lambda: self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=data,
+                filename=filename,
+                title=redact(title),
+                initial_comment=redact(comment) if comment else None,
+            )
+        )
+
     def ephemeral(
         self, channel: str, user: str, text: str, *, thread_ts: str | None = None
     ) -> None:

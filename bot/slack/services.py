@@ -9,6 +9,7 @@ import redis
 from rq import Queue
 
 from bot.feedback import FeedbackHook
+from bot.memory import MemoryStore
 from bot.session import SessionStore
 from bot.settings import Settings
 from bot.slack.catalog import Catalog
@@ -26,6 +27,7 @@ class Services:
     queue: Queue
     catalog: Catalog
     poster: Poster
+    memory: MemoryStore
     feedback_hooks: Sequence[FeedbackHook] = field(default_factory=tuple)
 
     def first_time(self, kind: str, ident: str) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.errors import LogIQError
 from bot.manifest import Manifest
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 INVESTIGATE_JOB = "bot.jobs.investigate_thread"
 ANSWER_JOB = "bot.jobs.answer_thread"
+FEEDBACK_JOB = "bot.jobs.follow_up_feedback"
+PROPOSAL_JOB = "bot.jobs.decide_proposal"
+REPORT_JOB = "bot.jobs.post_report"
 JOB_TIMEOUT = 30 * 60
 
 
@@ -38,9 +42,12 @@ class Request:
     path: Path
     channel: str
     user: str
+    team: str = ""
 
 
-def validate(services: Services, command: Command, channel: str, user: str) -> Request:
+def validate(
+    services: Services, command: Command, channel: str, user: str, team: str = ""
+) -> Request:
     """Everything that can be checked before acking; raises LogIQError with the fix."""
     if reason := services.allowed(channel, user):
         raise LogIQError(reason)
@@ -49,7 +56,7 @@ def validate(services: Services, command: Command, channel: str, user: str) -> R
     manifest = apply_overrides(load_cached(path), command)
     roots: list[str | Path] = [*settings.allowed_roots] or [settings.manifest_dir]
     check_scope(manifest, roots=roots, hosts=settings.allowed_hosts)
-    return Request(command, manifest, path, channel, user)
+    return Request(command, manifest, path, channel, user, team)
 
 
 def start(services: Services, request: Request) -> Session:
@@ -59,6 +66,7 @@ def start(services: Services, request: Request) -> Session:
         channel=request.channel,
         thread_ts="pending",
         user=request.user,
+        team=request.team,
         manifest_name=request.command.manifest,
         manifest_path=str(request.path.resolve()),
         case=manifest.case,
@@ -111,3 +119,28 @@ def enqueue_answer(services: Services, session: Session, question: str, user: st
         result_ttl=600,
         failure_ttl=86400,
     )
+
+
+def enqueue_follow_up(queue: Any, prefix: str) -> Any:
+    """A FeedbackHook: the worker follows each verdict up (once per feedback entry)."""
+
+    def hook(session: Session, event: Any) -> None:
+        index = len(session.feedback) - 1
+        queue.enqueue(
+            FEEDBACK_JOB,
+            session.channel,
+            session.thread_ts,
+            index,
+            job_id=job_id(prefix, session.channel, session.thread_ts).replace(
+                "investigate-", f"feedback{index}-", 1
+            ),
+            job_timeout=300,
+            result_ttl=600,
+            failure_ttl=86400,
+        )
+
+    return hook
+
+
+def enqueue_simple(services: Services, func: str, *args: str) -> None:
+    services.queue.enqueue(func, *args, job_timeout=300, result_ttl=600, failure_ttl=86400)

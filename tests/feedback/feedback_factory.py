@@ -145,7 +145,9 @@ def analysis(*, offset: float = 0.0) -> tuple[Analysis, dict[str, list[tuple[flo
         signals=[burst, latency],
         templates=[],
         timelines={},
-        offsets=[Offset("hypervisor", "broker", offset, 40, applied=abs(offset) >= 120)] if offset else [],
+        offsets=[Offset("hypervisor", "broker", offset, 40, applied=abs(offset) >= 120)]
+        if offset
+        else [],
         passages=[],
         series=[],
         counts={"broker": 170, "hypervisor": 140},

@@ -53,7 +53,7 @@ def test_each_hypothesis_is_its_own_thread_message_and_the_root_becomes_the_boar
     assert session.messages == {t.ts: t.id for t in session.hypotheses}
     assert set(session.messages) == {m.ts for m in fake_slack.posted(CHANNEL) if m.ts != started}
     kinds = [a.kind for a in session.audit]
-    assert kinds.count("query") == 2 and kinds.count("post") == 4  # root + 3 hypotheses
+    assert kinds.count("query") == 2 and kinds.count("post") == 5  # root, 3 hypotheses, chart
     board = fake_slack.message(CHANNEL, started)
     assert board.edits >= 2 and "done" in board.text
     for h in script.hypotheses:

@@ -48,6 +48,7 @@ def _start(sender, fake_slack, queue, name):
 def test_a_failing_source_is_reported_in_the_thread_and_the_others_analysed(
     case_root, broken_jira, sender, fake_slack, queue, run_jobs, settings, redis_client
 ):
+    settings.allowed_hosts.append("127.0.0.1")  # an empty allow-list refuses network sources
     jira = f"  - name: tickets\n    kind: jira\n    url: {broken_jira}\n    jql: project = PAY\n"
     (case_root / "withjira.yaml").write_text(CASE_YAML.replace("correlate:", jira + "correlate:"))
     root_ts = _start(sender, fake_slack, queue, "withjira")

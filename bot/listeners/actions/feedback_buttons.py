@@ -14,9 +14,10 @@ def handle_feedback_button(
 ) -> None:
     ack()
     services: Services = context[CONTEXT_KEY]
-    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
-    message_ts = body.get("container", {}).get("message_ts")
-    user = body.get("user", {}).get("id", "")
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    message_ts = container.get("message_ts")
+    user = (body.get("user") or {}).get("id", "")
     if reason := services.allowed(channel, user):
         respond(response_type="ephemeral", replace_original=False, text=f"⚠️ {reason}")
         return
@@ -30,7 +31,7 @@ def handle_feedback_button(
         services.store,
         session,
         hypothesis_id,
-        ACTIONS[action["action_id"]],
+        ACTIONS[action.get("action_id", "")],
         user,
         services.feedback_hooks,
     )

@@ -7,7 +7,8 @@ from typing import Any
 
 from bot.errors import LogIQError
 from bot.slack import start
-from bot.slack.command import USAGE, parse_command
+from bot.slack.channel_commands import reply
+from bot.slack.command import parse_command
 from bot.slack.services import CONTEXT_KEY, Services
 
 
@@ -16,15 +17,13 @@ def handle_logiq(
 ) -> None:
     services: Services = context[CONTEXT_KEY]
     channel, user = command.get("channel_id", ""), command.get("user_id", "")
+    team = command.get("team_id") or context.get("team_id") or ""
     try:
         parsed = parse_command(command.get("text", ""))
         if parsed.action != "investigate":
-            ack(
-                response_type="ephemeral",
-                text=USAGE if parsed.action == "help" else _listing(services),
-            )
+            ack(response_type="ephemeral", text=reply(services, parsed, channel, user, team))
             return
-        request = start.validate(services, parsed, channel, user)
+        request = start.validate(services, parsed, channel, user, team)
     except LogIQError as exc:
         ack(response_type="ephemeral", text=f"⚠️ {exc}")
         return
@@ -34,10 +33,3 @@ def handle_logiq(
     except Exception as exc:
         logger.exception("could not start %s in %s", parsed.manifest, channel)
         respond(response_type="ephemeral", text=f"⚠️ Could not start the investigation: {exc}")
-
-
-def _listing(services: Services) -> str:
-    names = services.catalog.names()
-    if not names:
-        return f"No manifests in `{services.settings.manifest_dir}` yet."
-    return "Manifests: " + ", ".join(f"`{n}`" for n in names) + "\n`/logiq investigate <name>`"
