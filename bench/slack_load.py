@@ -175,10 +175,19 @@ def main() -> int:
         finally:
             for proc in (worker, serve):
                 if proc is not None:
-                    proc.terminate()
-                    proc.wait(10)
+                    _stop(proc)
             _clear(conn, prefix)
     return 0
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (an RQ worker finishes its job first), then SIGKILL after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _clear(conn: redis.Redis, prefix: str) -> None:
