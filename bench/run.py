@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     codes = [
         run("template_accuracy.py"),
         run("throughput.py", "--lines", str(lines), "--sizes", sizes),
+        run("llm_tokens.py", "--lines", str(lines)),
+        run("slack_load.py"),
     ]
     return max(codes)
 

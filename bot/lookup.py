@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bot.engine.classify import ERROR, WARN, level_rank
-from bot.engine.records import Passage, Record
+from bot.engine.records import Item, Passage, Record
 from bot.errors import ScopeError
 from bot.investigate import build_connectors, scope_of
 from bot.manifest import Manifest
-from connectors import Connector, Context, Scope
+from connectors import Connector, Context, QueryAudit, Scope, SourceStats
 
 _FAILURE_WORDS = re.compile(
     r"error|fail|exception|timed? ?out|refused|denied|abort|fatal|panic|killed|unavailable",
@@ -31,6 +31,7 @@ _DOC_KINDS = {"notes", "docs", "jira"}
 class LookupResult:
     records: list[Record] = field(default_factory=list)
     total: int = 0  # how many matched before the limit
+    capped: list[str] = field(default_factory=list)  # sources whose read stopped at the cap
 
     @property
     def truncated(self) -> bool:
@@ -52,6 +53,8 @@ class CaseLookup:
         self.excluded = set(exclude)
         self._case_scope = scope_of(manifest)
         self._connectors: dict[str, Connector] | None = None
+        self.queries: list[QueryAudit] = []  # every query the look-ups made, for the audit
+        self._capped: list[str] = []  # sources the last look-up read only up to the cap
 
     # ------------------------------------------------------------------ scope
 
@@ -88,10 +91,27 @@ class CaseLookup:
             raise ScopeError(f"unknown source {source!r}; sources in this case: {', '.join(names)}")
         return [source]
 
+    def _read(self, name: str, scope: Scope) -> Iterator[Item]:
+        """One fresh read of a source. Connectors count what they read in ``stats`` and
+        stop at the cap, so the counts are reset first: otherwise every look-up after the
+        first would start "full" and miss records. Cited texts the connector remembers
+        (for ``cite``) are kept."""
+        connector = self.connectors[name]
+        connector.stats = SourceStats(name=connector.name, kind=connector.kind)
+        try:
+            yield from connector.read(scope)
+        finally:
+            stats = connector.stats
+            self.queries.extend(stats.queries)
+            if stats.total is not None or any(
+                "max_records" in n or "cap of" in n for n in stats.notes
+            ):
+                self._capped.append(name)
+
     def _records(self, sources: list[str], scope: Scope) -> Iterator[Record]:
+        self._capped = []
         for name in sources:
-            connector = self.connectors[name]
-            for item in connector.read(scope):
+            for item in self._read(name, scope):
                 if isinstance(item, Record) and (
                     item.ts is None or scope.start <= item.ts <= scope.end
                 ):
@@ -113,7 +133,7 @@ class CaseLookup:
             pattern = re.compile(text if regex else re.escape(text), re.IGNORECASE)
         except re.error as exc:
             raise ScopeError(f"invalid regular expression {text!r}: {exc}") from exc
-        return _collect(
+        result = _collect(
             (
                 r
                 for r in self._records(self._check_source(source), self.scope(start, end))
@@ -121,6 +141,8 @@ class CaseLookup:
             ),
             limit,
         )
+        result.capped = list(self._capped)
+        return result
 
     def timeline(self, identifier: str, limit: int = 40) -> LookupResult:
         """Every record that names ``identifier`` (as a whole token), in time order."""
@@ -131,7 +153,7 @@ class CaseLookup:
             if pattern.search(r.text)
         ]
         matches.sort(key=lambda r: (r.ts or 0.0, r.source, r.line))
-        return LookupResult(records=matches[:limit], total=len(matches))
+        return LookupResult(records=matches[:limit], total=len(matches), capped=list(self._capped))
 
     def between(
         self, start: float, end: float, source: str | None = None, limit: int = 30
@@ -140,7 +162,7 @@ class CaseLookup:
         records = list(self._records(self._check_source(source), self.scope(start, end)))
         ranked = sorted(records, key=lambda r: (-_notability(r), r.ts or 0.0, r.source, r.line))
         chosen = sorted(ranked[:limit], key=lambda r: (r.ts or 0.0, r.source, r.line))
-        return LookupResult(records=chosen, total=len(records))
+        return LookupResult(records=chosen, total=len(records), capped=list(self._capped))
 
     def ticket(self, key: str) -> list[Passage]:
         return self._passages({"jira"}, lambda loc: loc == key or loc.startswith(f"{key}#"))
@@ -151,7 +173,7 @@ class CaseLookup:
     def _passages(self, kinds: set[str], wanted) -> list[Passage]:
         found = []
         for name in self.source_names(kinds):
-            for item in self.connectors[name].read(self._case_scope):
+            for item in self._read(name, self._case_scope):
                 if isinstance(item, Passage) and wanted(item.locator):
                     found.append(item)
         return found

@@ -23,6 +23,10 @@ _SECRET_KEYS = (
     r"client[_-]?secret|auth[_-]?token|access[_-]?token|refresh[_-]?token|private[_-]?key|token"
 )
 
+# Long words that name a secret even glued to a prefix (PGPASSWORD=, dbpassword:); the
+# short keys above (key, token) need a word boundary, or "monkey=3" would match.
+_SUFFIX_KEYS = r"(?:password|passwd|secret)"
+
 # (kind, pattern, triggers): a rule's regex runs only on text whose lower-cased form
 # contains one of its literal triggers. Measured on 50k log lines: a joined alternation
 # costs ~16 us/line (CPython gets no literal-prefix speed-up on alternations), twelve
@@ -42,16 +46,23 @@ BUILTIN_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
     ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}", ("xox", "xapp-")),
+    # an incoming-webhook URL is itself the credential; the host stays readable
+    (
+        "slack-webhook",
+        r"(?i:(?<=hooks\.slack\.com/services/)[A-Za-z0-9_/-]{16,})",
+        ("hooks.slack.com/services/",),
+    ),
     ("openai-key", r"\bsk-(?:proj-|live-|test-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
     ("stripe-key", r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}", ("k_live_", "k_test_")),
     ("google-key", r"\bAIza[0-9A-Za-z_-]{35}", ("aiza",)),
     ("bearer", r"(?i:(?<=\bbearer )[A-Za-z0-9._~+/=-]{8,})", ("bearer ",)),
     ("basic-auth", r"(?i:(?<=\bbasic )[A-Za-z0-9+/=]{8,})", ("basic ",)),
-    ("url-credentials", r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)", ("://",)),
+    # user:password@ (the user may be empty, as in redis://:password@host)
+    ("url-credentials", r"(?<=://)[^/\s:@]*:[^/\s@]+(?=@)", ("://",)),
     # key=value / key: value; the key is kept, only the value is replaced.
     (
         "secret",
-        rf"(?i:(?<![A-Za-z0-9])(?:{_SECRET_KEYS})[\"']?\s*[:=]\s*[\"']?)"
+        rf"(?i:(?:(?<![A-Za-z0-9])(?:{_SECRET_KEYS})|{_SUFFIX_KEYS})[\"']?\s*[:=]\s*[\"']?)"
         r"(?P<secret_value>[^\s\"',;&}]{3,})",
         ("pass", "pwd", "secret", "key", "token"),
     ),

@@ -22,10 +22,11 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 
 import httpx
 
@@ -107,6 +108,28 @@ def auth_headers(
     return {}
 
 
+def credential_values(headers: Mapping[str, str]) -> list[str]:
+    """The secret parts of an Authorization header (the token; for Basic also the
+    decoded password and the encoded pair), longest first, for scrubbing messages."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = value.partition(" ")
+    found = {token.strip()} if token.strip() else set()
+    if scheme.lower() == "basic" and token:
+        try:
+            _user, _, password = base64.b64decode(token).decode("utf-8").partition(":")
+        except ValueError:
+            password = ""
+        found.add(password)
+    return sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """``text`` without any of ``secrets`` (a server may echo the credential it refused)."""
+    for secret in secrets:
+        text = text.replace(secret, "[REDACTED:credential]")
+    return text
+
+
 def make_client(
     base_url: str, *, timeout: float, context: Context, headers: Mapping[str, str] | None = None
 ) -> httpx.Client:
@@ -171,6 +194,7 @@ class HttpApi:
         self.stats = stats
         self.retry = retry
         self._sleep = sleep
+        self._secrets = credential_values(client.headers)
 
     def get(
         self,
@@ -254,8 +278,9 @@ class HttpApi:
                 continue
             except httpx.TransportError as exc:
                 if last:
+                    reason = scrub(redact(str(exc)), self._secrets)
                     raise ConnectorError(
-                        self.source, f"{what} failed: {type(exc).__name__}: {redact(str(exc))}"
+                        self.source, f"{what} failed: {type(exc).__name__}: {reason}"
                     ) from exc
                 self._pause(attempt, None, f"{type(exc).__name__} on {what}")
                 continue
@@ -285,7 +310,8 @@ class HttpApi:
         }.get(response.status_code, "")
         return ConnectorError(
             self.source,
-            f"HTTP {response.status_code} {reason} from {what}{hint}: {excerpt(response.text)}",
+            f"HTTP {response.status_code} {reason} from {what}{hint}: "
+            f"{excerpt(response.text, secrets=self._secrets)}",
         )
 
     def _json(self, response: httpx.Response, method: str, path: str) -> Any:
@@ -297,13 +323,13 @@ class HttpApi:
             raise ConnectorError(
                 self.source,
                 f"{method} {path} answered malformed JSON "
-                f"(HTTP {response.status_code}): {excerpt(response.text)}",
+                f"(HTTP {response.status_code}): {excerpt(response.text, secrets=self._secrets)}",
             ) from exc
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+def excerpt(text: str, limit: int = EXCERPT_CHARS, *, secrets: Sequence[str] = ()) -> str:
     """A short, single-line, redacted piece of a response body for an error message."""
-    flat = " ".join(text.split())
+    flat = scrub(" ".join(text.split()), secrets)
     cut = flat[:limit] + ("…" if len(flat) > limit else "")
     return redact(cut) or "(empty body)"
 
@@ -360,14 +386,27 @@ class HttpConnector:
 
     @contextmanager
     def open_api(self) -> Iterator[HttpApi]:
+        parsed = urlparse(self.source.url)
+        if parsed.username or parsed.password:  # never echo the URL: it holds the secret
+            raise ConnectorError(
+                self.name,
+                "url carries credentials (user:password@); remove them and name environment "
+                "variables in auth: instead",
+            )
         headers = self.headers()  # a missing credential fails here, before any request
         client = self._client or make_client(
             self.source.url, timeout=self.source.timeout, context=self.context, headers=headers
         )
         if self._client is not None:
             client.headers.update(headers)
+        secrets = credential_values(headers)
         try:
             yield HttpApi(self.name, client, self.stats, retry=self._retry)
+        except ConnectorError as exc:  # connector messages may quote answers echoing it
+            clean = scrub(exc.reason, secrets)
+            if clean == exc.reason:
+                raise
+            raise ConnectorError(exc.source, clean) from None
         finally:
             if self._client is None:
                 client.close()

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 FIELDS = "summary,description,status,resolution,created,resolutiondate,labels,components,comment"
 PAGE_SIZE = 100
+_ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$")
 _ORDER_BY = re.compile(r"\s+order\s+by\s+(?P<order>[^\"']*)$", re.IGNORECASE)
 
 
@@ -60,6 +61,9 @@ class JiraConnector(HttpConnector):
     def read(self, scope: Scope) -> Iterator[Passage]:
         if not self.source.jql and not self.source.keys:
             raise ConnectorError(self.name, "set jql or keys to say which tickets to read")
+        if bad := [k for k in self.source.keys if not _ISSUE_KEY.match(k)]:
+            # keys are pasted into the JQL: anything but PROJ-123 could change the query
+            raise ConnectorError(self.name, f"keys: {bad[0]!r} is not an issue key like VMS-112")
         with self.open_api() as api:
             version = "3" if self._flavor(api) == "cloud" else "2"
             jql = build_jql(self.source.jql, self.source.keys, scope.end, self._zone(api, version))

@@ -95,3 +95,28 @@ def test_one_pass_is_fast():
     elapsed = time.perf_counter() - started
     assert sum("[REDACTED:secret]" in line for line in out) == 50
     assert elapsed < 0.75, f"{elapsed:.2f}s for 50k lines"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret", "kept"),
+    [
+        ("cache at redis://:{s}@cache:6379/0", "s3cretRedisPw", "redis://"),
+        ("PGPASSWORD={s} psql -h db", "hunter22x", "PGPASSWORD="),
+        ("export MYSQLPASSWD={s}", "qwerty123", "MYSQLPASSWD="),
+        (
+            "posting to https://hooks.slack.com/services/{s}",
+            "T0AB12CD/B0EF34GH/" + "x" * 24,
+            "https://hooks.slack.com/services/",
+        ),
+    ],
+)
+def test_empty_user_urls_glued_password_keys_and_slack_webhooks(line, secret, kept):
+    out = redact(line.format(s=secret))
+    assert secret not in out
+    assert kept in out and "[REDACTED:" in out
+
+
+def test_glued_keys_stay_narrow():
+    # only the long secret words match glued to a prefix; short keys keep their boundary
+    for line in ("monkey=3 donkey: 4", "tokens: 42", "keyword=retry", "git@github.com:org/repo"):
+        assert redact(line) == line

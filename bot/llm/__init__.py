@@ -7,11 +7,12 @@ Public API::
     build_chat_model(settings) -> OpenAIChat | None      # None: no key / base URL
     build_pack(analysis, report, budget=..., redactor=...) -> EvidencePack
     count_tokens(text) -> int
+    explain(audit_steps) -> str                            # "how did you get there?"
 """
 
 from bot.llm.answer import Answer, AnswerContext, LLMAnswerer
 from bot.llm.client import ChatModel, Completion, OpenAIChat, ToolCall, build_chat_model
-from bot.llm.investigator import AuditStep, Conversation, Limits
+from bot.llm.investigator import AuditStep, Conversation, Limits, explain
 from bot.llm.pack import EvidencePack, build_pack
 from bot.llm.reasoner import Reasoner, Verified, verify
 from bot.llm.refine import pack_budget, prepare_pack, refine
@@ -39,6 +40,7 @@ __all__ = [
     "build_pack",
     "count_tokens",
     "encoding_name",
+    "explain",
     "pack_budget",
     "prepare_pack",
     "refine",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,13 +67,54 @@ class ChatModel(Protocol):
     ) -> Completion: ...
 
 
-class OpenAIChat:
-    """:class:`ChatModel` over the ``openai`` SDK (sync), with a per-call timeout."""
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-    def __init__(self, client: Any, model: str, *, timeout: float = 60.0) -> None:
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Bounded retries of 429/5xx answers and connection failures (not of timeouts: a
+    timeout has already cost ``timeout`` seconds; the engine's report is the fallback)."""
+
+    retries: int = 2  # after the first try
+    backoff: float = 0.5  # doubling
+    max_wait: float = 8.0  # any wait, Retry-After included, is capped
+
+    def wait(self, attempt: int, retry_after: float | None) -> float:
+        base = retry_after if retry_after is not None else self.backoff * (2**attempt)
+        return max(0.0, min(base, self.max_wait))
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return float(millis) / 1000
+        except ValueError:
+            pass
+    from connectors.http import retry_after_seconds
+
+    return retry_after_seconds(headers.get("retry-after"))
+
+
+class OpenAIChat:
+    """:class:`ChatModel` over the ``openai`` SDK (sync), with a per-call timeout and
+    bounded retries (:class:`Retry`); the SDK's own retries are off."""
+
+    def __init__(
+        self,
+        client: Any,
+        model: str,
+        *,
+        timeout: float = 60.0,
+        retry: Retry = Retry(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
         self.model = model
         self.timeout = timeout
+        self.retry = retry
+        self._sleep = sleep
 
     def complete(
         self,
@@ -94,15 +137,34 @@ class OpenAIChat:
         if tools:
             kwargs["tools"] = tools
             kwargs["tool_choice"] = tool_choice or "auto"
-        try:
-            response = self._client.chat.completions.create(**kwargs)
-        except openai.APITimeoutError as exc:
-            raise LLMError(f"the model endpoint timed out after {self.timeout:g}s") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the model endpoint answered HTTP {exc.status_code}") from exc
-        except openai.OpenAIError as exc:
-            raise LLMError(f"the model endpoint failed: {type(exc).__name__}") from exc
-        return _completion(response)
+        for attempt in range(self.retry.retries + 1):
+            last = attempt == self.retry.retries
+            try:
+                response = self._client.chat.completions.create(**kwargs)
+            except openai.APITimeoutError as exc:
+                raise LLMError(f"the model endpoint timed out after {self.timeout:g}s") from exc
+            except openai.APIStatusError as exc:
+                if exc.status_code in RETRY_STATUSES and not last:
+                    self._pause(attempt, _retry_after(exc.response), f"HTTP {exc.status_code}")
+                    continue
+                tries = f" after {attempt + 1} tries" if attempt else ""
+                raise LLMError(
+                    f"the model endpoint answered HTTP {exc.status_code}{tries}"
+                ) from exc
+            except openai.APIConnectionError as exc:
+                if not last:
+                    self._pause(attempt, None, type(exc).__name__)
+                    continue
+                raise LLMError(f"the model endpoint failed: {type(exc).__name__}") from exc
+            except openai.OpenAIError as exc:
+                raise LLMError(f"the model endpoint failed: {type(exc).__name__}") from exc
+            return _completion(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
+        wait = self.retry.wait(attempt, retry_after)
+        logger.info("model endpoint: %s; retrying in %.2fs", why, wait)
+        self._sleep(wait)
 
 
 def _completion(response: Any) -> Completion:
@@ -133,7 +195,7 @@ def is_configured(settings: Settings) -> bool:
 def build_chat_model(settings: Settings, *, http_client: Any = None) -> OpenAIChat | None:
     """The configured model, or None (no key and no base URL: stay offline).
 
-    Retries are ours (bounded, in the reasoner), so the SDK's own are switched off.
+    Retries are ours (bounded, :class:`Retry`), so the SDK's own are switched off.
     """
     if not is_configured(settings):
         return None

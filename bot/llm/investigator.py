@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,6 +30,7 @@ from bot.llm.prompts import retry_message
 from bot.llm.schema import response_format
 from bot.llm.tokens import count_messages, count_tokens
 from bot.llm.tools import ToolBox, ToolResult
+from bot.redact import redact
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,25 @@ class AuditStep:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    def line(self) -> str:
+        what = {"model": "asked the model", "tool": "tool", "retry": "answer rejected"}
+        head = f"step {self.step}: {what.get(self.kind, self.kind)} {self.name} -> {self.status}"
+        return f"{head} ({self.tokens} tokens){': ' + self.detail if self.detail else ''}"
+
+
+def explain(steps: Iterable[AuditStep | dict[str, Any]]) -> str:
+    """The answer to "how did you get there?": every model turn and tool call, in order.
+
+    Accepts AuditSteps or their ``as_dict()`` form (as stored in the Session audit).
+    """
+    lines = [
+        (s if isinstance(s, AuditStep) else AuditStep(**s)).line()  # type: ignore[arg-type]
+        for s in steps
+    ]
+    if not lines:
+        return "No model was used: the hypotheses come from the deterministic engine."
+    return "\n".join(["How the model got there:", *lines])
 
 
 class Conversation:
@@ -148,7 +169,8 @@ class Conversation:
         return count_messages(messages) + result.tokens + 50 > self.limits.budget
 
     def _log(self, step: int, kind: str, name: str, status: str, tokens: int, detail: str) -> None:
-        self.audit.append(AuditStep(step, kind, name, status, tokens, detail))
+        # the audit is shown in Slack and --verbose: model-written arguments are redacted too
+        self.audit.append(AuditStep(step, kind, name, status, tokens, redact(detail)))
         logger.info("llm step %s %s %s %s (%s tokens)", step, kind, name, status, tokens)
 
 

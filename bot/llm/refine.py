@@ -105,8 +105,12 @@ def refine(
 def to_hypotheses(
     verified: Verified, connectors: dict[str, Connector]
 ) -> tuple[list[Hypothesis], int]:
-    """Report hypotheses from verified drafts; citations failing the re-read are dropped."""
-    out: list[Hypothesis] = []
+    """Report hypotheses from verified drafts; citations failing the re-read are dropped.
+
+    As with the pack check, the confidence is scaled by the share of citations that
+    survived, and a hypothesis left without a supporting citation is discarded.
+    """
+    checked_drafts = []
     failed = 0
     for draft in verified.drafts:
         kept = []
@@ -117,9 +121,16 @@ def to_hypotheses(
             except CitationError:
                 logger.exception("LLM citation failed the source re-read")
                 failed += 1
-        if kept:
-            checked = dataclasses.replace(draft, citations=kept)
-            out.append(to_hypothesis(checked, len(out) + 1, connectors))
+        if not any(c.role == "supports" for c in kept):
+            verified.dropped_hypotheses += 1
+            continue
+        lost = len(draft.citations) - len(kept)
+        confidence = draft.confidence * len(kept) / (len(kept) + lost)
+        checked_drafts.append(
+            dataclasses.replace(draft, citations=kept, confidence=round(confidence, 3))
+        )
+    checked_drafts.sort(key=lambda d: -d.confidence)
+    out = [to_hypothesis(d, rank, connectors) for rank, d in enumerate(checked_drafts, 1)]
     return out, failed
 
 

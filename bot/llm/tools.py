@@ -283,4 +283,9 @@ def _titled(title: str, result: Any) -> tuple[str, Sequence[Any]]:
     records = list(getattr(result, "records", result) or [])
     total = getattr(result, "total", len(records))
     more = f" (showing {len(records)} of {total})" if total > len(records) else ""
+    if capped := list(getattr(result, "capped", None) or ()):
+        more += (
+            f" (read stopped at the record cap in {', '.join(capped)}: later records were "
+            "not searched; ask for a shorter window)"
+        )
     return f"{title}: {len(records)} results{more}", records

@@ -231,3 +231,92 @@ def test_only_read_verbs_can_be_sent(server: FakeServer) -> None:
     with pytest.raises(ValueError, match="connectors never write"):
         _api(server).call("PUT", "/x", audit="a")
     assert server.requests == []
+
+
+def test_a_raw_credential_echoed_in_a_body_is_scrubbed_from_the_error(server: FakeServer) -> None:
+    # No built-in redaction pattern knows this token's shape: only its value can be scrubbed.
+    raw = "q7Zt0-custom-7f3a1c"
+    server.app = lambda seen: Reply(401, text=f"token {raw} is revoked")
+    headers = auth_headers("s", Auth(token_env="T"), {"T": raw})
+    with pytest.raises(ConnectorError) as caught:
+        _api(server, headers=headers).get("/x", audit="a")
+    assert raw not in str(caught.value) and "[REDACTED:credential]" in str(caught.value)
+
+    server.app = lambda seen: Reply(200, text=f"<html>bad password {raw} for ana</html>")
+    basic = auth_headers("s", Auth(username_env="U", password_env="P"), {"U": "ana", "P": raw})
+    with pytest.raises(ConnectorError, match="malformed JSON") as caught:
+        _api(server, headers=basic).get("/x", audit="a")
+    assert raw not in str(caught.value)
+
+
+def test_connector_messages_quoting_an_answer_are_scrubbed_too(server: FakeServer) -> None:
+    from connectors.prometheus import PrometheusConnector
+
+    raw = "q7Zt0-custom-7f3a1c"
+    server.app = lambda seen: Reply(body={"status": "error", "error": f"tenant key {raw} unknown"})
+    case = manifest(
+        {
+            "name": "m",
+            "kind": "prometheus",
+            "url": server.url,
+            "queries": ["up"],
+            "auth": {"token_env": "T"},
+        }
+    )
+    connector = PrometheusConnector(case.sources[0], case, Context(env={"T": raw}))
+    from connectors.base import Scope
+
+    with pytest.raises(ConnectorError) as caught:
+        list(connector.read(Scope(start=1e9, end=1e9 + 600, baseline_start=1e9)))
+    assert "tenant key" in str(caught.value) and raw not in str(caught.value)
+
+
+def test_sources_are_read_concurrently_and_a_malformed_one_is_named(tmp_path) -> None:
+    import dataclasses
+
+    from servers.loki import LokiFake
+
+    from bot.investigate import investigate
+
+    t0 = 1_770_734_400 * 10**9  # 14:40 UTC
+    delay = 1.0
+
+    def slow(app):
+        return lambda seen: dataclasses.replace(app(seen), delay=delay)
+
+    one = LokiFake([({"app": "a"}, [(t0 + n * 10**9, f"a n={n}") for n in range(3)])])
+    two = LokiFake([({"app": "b"}, [(t0 + n * 10**9, f"b n={n}") for n in range(3)])])
+    with (
+        FakeServer(slow(one)) as a,
+        FakeServer(slow(two)) as b,
+        FakeServer(lambda seen: Reply(text="<html>proxy error</html>")) as broken,
+    ):
+        case = manifest(
+            {"name": "a", "kind": "loki", "url": a.url, "query": '{app="a"}'},
+            {"name": "b", "kind": "loki", "url": b.url, "query": '{app="b"}'},
+            {"name": "m", "kind": "prometheus", "url": broken.url, "queries": ["up"]},
+            base_dir=tmp_path,
+        )
+        started = time.perf_counter()
+        result = investigate(case, context=Context())
+        elapsed = time.perf_counter() - started
+    assert elapsed < 1.8 * delay, f"{elapsed:.2f}s: the two slow sources ran one after the other"
+    sources = {s.name: s for s in result.report.sources}
+    assert sources["a"].records == 3 and sources["b"].records == 3
+    assert "malformed JSON" in (sources["m"].error or "")
+    audit = {q.source: q for c in result.connectors.values() for q in c.stats.queries}
+    assert audit["a"].count == 3 and audit["a"].duration_ms >= delay * 1000 * 0.9
+    assert audit["m"].status == "error"
+
+
+def test_a_url_carrying_credentials_is_refused_before_any_request(server: FakeServer) -> None:
+    from connectors import build_connector
+    from connectors.base import Scope
+
+    url = server.url.replace("http://", "http://ana:hunter2pw@")
+    case = manifest({"name": "l", "kind": "loki", "url": url, "query": '{a="b"}'})
+    connector = build_connector(case.sources[0], case, Context())
+    with pytest.raises(ConnectorError, match="auth") as caught:
+        list(connector.read(Scope(start=1e9, end=1e9 + 60, baseline_start=1e9)))
+    assert "hunter2pw" not in str(caught.value)
+    assert server.requests == []

@@ -314,3 +314,12 @@ def test_adf_to_text_covers_common_nodes() -> None:
         "## Cause\nping @ana\nnext\n- one\n- two\n```log\nERROR timeout\n```\na | b\nkept"
     )
     assert adf_to_text(None) == "" and adf_to_text("wiki *text*") == "wiki *text*"
+
+
+def test_a_key_that_is_not_an_issue_key_is_refused_before_any_request(cloud) -> None:
+    server, _ = cloud
+    with pytest.raises(ConnectorError, match="not an issue key"):
+        read(server.url, keys=["VMS-5) OR project = HR OR key in (X-1"])
+    assert server.requests == []
+    _, items = read(server.url, keys=["vms-5"])  # JQL keys are case-insensitive
+    assert any(p.locator == "VMS-5" for p in items)

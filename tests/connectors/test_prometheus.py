@@ -13,11 +13,11 @@ import pytest
 from servers.manifests import manifest
 from servers.prometheus import PrometheusServer, binaries, openmetrics
 
+from bot.engine.records import format_value, point_locator, prom_point_passage
 from bot.errors import ConnectorError
 from bot.investigate import scope_of
 from connectors.base import Context, Scope
 from connectors.http import RetryPolicy
-from bot.engine.records import format_value, point_locator, prom_point_passage
 from connectors.prometheus import PrometheusConnector
 
 FAST = RetryPolicy(attempts=2, backoff=0.01)

@@ -44,8 +44,11 @@ def reply_slow(seconds: float, then: dict[str, Any]) -> dict[str, Any]:
     return {**then, "delay": seconds}
 
 
-def reply_status(code: int) -> dict[str, Any]:
-    return {"status": code}
+def reply_status(code: int, retry_after: str | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {"status": code}
+    if retry_after is not None:
+        reply["headers"] = {"Retry-After": retry_after}
+    return reply
 
 
 def request_problem(body: dict[str, Any]) -> str | None:
@@ -141,13 +144,18 @@ class FakeOpenAI:
                 if reply.get("delay"):
                     time.sleep(reply["delay"])
                 if "status" in reply:
-                    return self._send(reply["status"], {"error": {"message": "scripted"}})
+                    error = {"error": {"message": "scripted"}}
+                    return self._send(reply["status"], error, reply.get("headers"))
                 self._send(200, fake.completion(reply))
 
-            def _send(self, code: int, payload: dict[str, Any]) -> None:
+            def _send(
+                self, code: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(code)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

@@ -93,7 +93,8 @@ def test_thread_adapter_falls_back_to_the_offline_answerer(case, settings_for):
         def answer(self, session, question):
             return ThreadAnswer(text=f"offline: {question}")
 
-    with FakeOpenAI([reply_status(503), reply_json({"answer": "ok", "evidence": []})]) as fake:
+    unavailable = [reply_status(503, retry_after="0")] * 3  # the first try and both retries
+    with FakeOpenAI([*unavailable, reply_json({"answer": "ok", "evidence": []})]) as fake:
         settings = settings_for(fake)
         llm = LLMAnswerer(build_chat_model(settings), Limits.for_budget(settings.llm_budget))
         adapter = LLMThreadAnswerer(llm, lambda s: context_for(case, settings), Offline())

@@ -136,3 +136,27 @@ def test_step_limit_switches_tools_off_then_falls_back(case, settings_for):
     assert fake.requests[7]["tool_choice"] == "none"
     assert refined.report.reasoner == "engine"
     assert any("within 8 steps" in n for n in refined.report.notices)
+
+
+def test_how_did_you_get_there_lists_each_step_redacted(case, settings_for):
+    from llm_case import OPENAI_KEY
+
+    from bot.llm import explain
+
+    script = [
+        reply_tools(("search", search(f"key {OPENAI_KEY}", source="broker"))),
+        reply_tools(("frobnicate", {})),
+        EMPTY,
+    ]
+    audit: list[AuditStep] = []
+    with FakeOpenAI(script) as fake:
+        refine(case.investigation, settings_for(fake), audit=audit, lookup=case.lookup)
+    text = explain(audit)
+    lines = text.split("\n")
+    assert lines[0] == "How the model got there:"
+    assert lines[1].startswith("step 1: asked the model fake-model -> ok")
+    assert any(line.startswith("step 1: tool search -> ") for line in lines)
+    assert any("step 2: tool frobnicate -> refused" in line for line in lines)
+    assert OPENAI_KEY not in text and "[REDACTED:openai-key]" in text
+    assert explain([a.as_dict() for a in audit]) == text  # the Session's stored form
+    assert "deterministic engine" in explain([])

@@ -125,11 +125,29 @@ def test_timeout_falls_back_quickly(case, settings_for):
     assert any("timed out" in n for n in refined.report.notices)
 
 
-def test_http_error_falls_back(case, settings_for):
-    with FakeOpenAI([reply_status(500)]) as fake:
+def test_http_error_is_retried_a_bounded_number_of_times_then_falls_back(case, settings_for):
+    with FakeOpenAI([reply_status(500, retry_after="0")] * 3 + [good_answer]) as fake:
         refined = refine(case.investigation, settings_for(fake))
+    assert len(fake.requests) == 3  # the first try and two retries, no more
     assert refined.report.reasoner == "engine"
-    assert any("HTTP 500" in n for n in refined.report.notices)
+    assert any("HTTP 500 after 3 tries" in n for n in refined.report.notices)
+
+
+def test_rate_limit_honours_retry_after_then_succeeds(case, settings_for):
+    with FakeOpenAI([reply_status(429, retry_after="0.4"), good_answer]) as fake:
+        started = time.perf_counter()
+        refined = refine(case.investigation, settings_for(fake))
+        elapsed = time.perf_counter() - started
+    assert refined.report.reasoner == "llm:fake-model"
+    assert len(fake.requests) == 2 and fake.requests[0] == fake.requests[1]
+    assert elapsed >= 0.4
+
+
+def test_a_4xx_is_not_retried(case, settings_for):
+    with FakeOpenAI([reply_status(400), good_answer]) as fake:
+        refined = refine(case.investigation, settings_for(fake))
+    assert len(fake.requests) == 1 and refined.report.reasoner == "engine"
+    assert any("HTTP 400" in n for n in refined.report.notices)
 
 
 def test_no_key_and_no_base_url_means_no_network(case, settings_for):
@@ -199,3 +217,52 @@ def test_audit_records_each_model_turn(case, settings_for):
         ("model", "ok"),
     ]
     assert all(a.tokens > 0 for a in audit if a.kind == "model")
+
+
+def test_citations_failing_the_source_reread_lower_confidence_or_discard(case, settings_for):
+    root = case.manifest.base_dir
+
+    def answer_then_rotate(body):
+        timeout = evidence_id(body, "vm-21 timed out")
+        created = evidence_id(body, "vm-21 created")
+        broker_only = evidence_id(body, "vm-22 timed out")
+        # the hypervisor log changes under us (rotation): its lines no longer re-read
+        (root / "logs/hypervisor.log").write_text("rotated\n" * 10)
+        return reply_json(
+            {
+                "hypotheses": [
+                    hypothesis("Both sides", cite(timeout), cite(created), confidence=0.8),
+                    hypothesis(
+                        "Only the hypervisor supports this",
+                        cite(created),
+                        cite(broker_only, role="contradicts"),
+                        confidence=0.9,
+                    ),
+                ]
+            }
+        )
+
+    with FakeOpenAI([answer_then_rotate]) as fake:
+        refined = refine(case.investigation, settings_for(fake))
+    report = refined.report
+    assert report.reasoner == "llm:fake-model"
+    [kept] = report.hypotheses
+    assert kept.title == "Both sides" and kept.confidence == 0.4
+    assert [e.source for e in kept.evidence] == ["broker"]
+    assert any("2 LLM citation(s) failed the source re-read" in n for n in report.notices)
+    assert any("1 hypothesis(es) discarded" in n for n in report.notices)
+
+
+def test_connection_failures_are_retried_with_backoff_then_raise():
+    import openai
+    import pytest
+
+    from bot.errors import LLMError
+    from bot.llm.client import OpenAIChat, Retry
+
+    waits: list[float] = []
+    client = openai.OpenAI(api_key="x", base_url="http://127.0.0.1:9/v1", max_retries=0)
+    chat = OpenAIChat(client, "m", timeout=2, retry=Retry(backoff=0.1), sleep=waits.append)
+    with pytest.raises(LLMError, match="APIConnectionError"):
+        chat.complete([{"role": "user", "content": "hello"}])
+    assert waits == [0.1, 0.2]
