@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 State = Literal["queued", "investigating", "posting", "done", "failed"]
 AuditKind = Literal[
-    "query", "post", "question", "answer", "feedback", "error", "job", "memory", "action"
+    "query", "post", "question", "answer", "feedback", "error", "job", "memory", "action", "llm"
 ]
 _MAX_AUDIT = 2000
 _MAX_ATTEMPTS = 50
@@ -105,7 +105,7 @@ class Session(BaseModel):
     def tracked(self, hypothesis_id: str) -> Tracked | None:
         return next((t for t in self.hypotheses if t.id == hypothesis_id), None)
 
-    def log(self, kind: AuditKind, **detail: Any) -> None:
+    def log(self, kind: AuditKind, /, **detail: Any) -> None:
         self.audit.append(AuditEntry(at=time.time(), kind=kind, detail=detail))
         del self.audit[:-_MAX_AUDIT]
 

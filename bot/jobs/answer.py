@@ -16,6 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 REPORT_WORDS = re.compile(r"^(?:<@\w+>\s*)?(?:/logiq\s+)?(?:report|write-?up)\W*$", re.I)
+HOW_WORDS = re.compile(
+    r"\bhow did you (?:get|come|arrive|find|reach|decide)\b"
+    r"|\bshow (?:me )?(?:your |the )?(?:work|steps|reasoning|audit)\b"
+    r"|\bwhat did you (?:read|query|look at)\b",
+    re.I,
+)
 
 
 class AnswerJob:
@@ -33,6 +39,9 @@ class AnswerJob:
             return "no-session"
         if REPORT_WORDS.match(question.strip()):
             return post_report_file(self.rt, session, user)
+        if HOW_WORDS.search(question):
+            text = explain_session(session)
+            return self.rt.poster.post(self.channel, text, thread_ts=self.thread_ts)
         pending = feedback.pending_rejection(session, user, time.time())
         if pending is not None and feedback.looks_like_reason(question):
             return self._note_reason(session, pending, question, user)
@@ -68,3 +77,18 @@ class AnswerJob:
             self.rt.memory.note_reason(session.team, pattern, user, reason)
         text = f"Noted why {entry.hypothesis_id} was rejected by <@{user}>: {reason}"
         return self.rt.poster.post(self.channel, text, thread_ts=self.thread_ts)
+
+
+def explain_session(session: Session) -> str:
+    """ "How did you get there?": every query the investigation made, then each model
+    turn and tool call (or that the deterministic engine alone produced the hypotheses)."""
+    from bot.llm import explain
+
+    reads = [
+        f"• {d.get('source')}: {d.get('query')} [{d.get('window')}] → {d.get('count')} "
+        f"({d.get('status')}, {float(d.get('duration_ms') or 0):.0f} ms)"
+        for d in (e.detail for e in session.audit if e.kind == "query")
+    ]
+    steps = [e.detail for e in session.audit if e.kind == "llm"]
+    head = ["What I read:", *reads] if reads else ["I have not read any source yet."]
+    return "\n".join([*head, "", explain(steps)])

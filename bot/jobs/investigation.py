@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot import feedback
@@ -73,13 +73,27 @@ class InvestigationJob:
         started = time.monotonic()
         context = Context(env=self.rt.env, max_records=settings.max_records_per_source)
         result = _investigate_fn(self.rt)(manifest, context=context, progress=self._progress)
+        steps: list[Any] = []
+        if self.rt.model is not None:
+            result = self._reason(result, context, steps)
         took = time.monotonic() - started
         self._result = result
+        if self.rt.contexts is not None:
+            self.rt.contexts.remember(session, result)
         tracked = feedback.recall(
             self.rt.memory, session.team, [Tracked(hypothesis=h) for h in result.report.hypotheses]
         )
         feedback.initial_holds(tracked)
-        return self._update(lambda s: _store_result(s, result, took, tracked))
+        return self._update(lambda s: _store_result(s, result, took, tracked, steps))
+
+    def _reason(self, result: Investigation, context: Context, steps: list[Any]) -> Investigation:
+        """The model's pass over the evidence pack (falls back to the engine by itself)."""
+        from bot.llm import refine
+        from bot.lookup import CaseLookup
+
+        self.step = "reasoning over the evidence"
+        lookup = CaseLookup(result.manifest, context)
+        return refine(result, self.rt.settings, client=self.rt.model, audit=steps, lookup=lookup)
 
     def _draw(self, result: Investigation) -> bytes | None:
         if not self.rt.chart or not result.report.hypotheses:
@@ -194,7 +208,11 @@ def _mark(session: Session, *, notices_posted: bool, ts: str, what: str) -> None
 
 
 def _store_result(
-    session: Session, result: Investigation, took: float, tracked: list[Tracked]
+    session: Session,
+    result: Investigation,
+    took: float,
+    tracked: list[Tracked],
+    steps: Sequence[Any],
 ) -> None:
     report = result.report
     session.hypotheses = tracked
@@ -220,3 +238,5 @@ def _store_result(
             )
         if stats.error:
             session.log("error", source=stats.name, error=stats.error)
+    for step in steps:  # the model's turns and tool calls (redacted), for "how did you get there?"
+        session.log("llm", **step.as_dict())

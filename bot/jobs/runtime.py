@@ -43,6 +43,8 @@ class Runtime:
     investigate: InvestigateFn | None = None  # default: bot.investigate.investigate
     progress_every: float = PROGRESS_EVERY
     chart: bool = True
+    model: Any = None  # a bot.llm ChatModel when one is configured (None: engine only)
+    contexts: Any = None  # bot.llm.thread.ThreadContexts: the model's view of a thread
 
 
 def build_runtime(
@@ -56,6 +58,11 @@ def build_runtime(
     redis = redis or redis_lib.Redis.from_url(settings.redis_url)
     client = client or build_client(settings)
     env, write_env = split_env(settings, env or {})
+    offline = LookupAnswerer(_case_lookup(settings, env))
+    model, contexts = None, None
+    if settings.openai_api_key or settings.openai_base_url:
+        model, contexts, llm_answerer = _llm_parts(settings, env, offline)
+        answerer = answerer or llm_answerer
     return Runtime(
         settings=settings,
         redis=redis,
@@ -63,12 +70,29 @@ def build_runtime(
         poster=Poster(
             client, Pacer(redis, prefix=settings.key_prefix, interval=settings.slack_pace)
         ),
-        answerer=answerer or LookupAnswerer(_case_lookup(settings, env)),
+        answerer=answerer or offline,
         memory=MemoryStore(redis, settings.key_prefix, ttl_days=settings.memory_ttl_days),
         proposals=ProposalStore(redis, settings.key_prefix),
         env=env,
         write_env=write_env,
+        model=model,
+        contexts=contexts,
     )
+
+
+def _llm_parts(
+    settings: Settings, env: Mapping[str, str], offline: Answerer
+) -> tuple[Any, Any, Answerer | None]:
+    """(model, thread contexts, thread answerer); imported only when a model is set up."""
+    from bot.llm import Limits, LLMAnswerer, build_chat_model
+    from bot.llm.thread import LLMThreadAnswerer, ThreadContexts
+
+    model = build_chat_model(settings)
+    if model is None:
+        return None, None, None
+    contexts = ThreadContexts(settings, env)
+    llm = LLMAnswerer(model, Limits.for_budget(settings.llm_budget))
+    return model, contexts, LLMThreadAnswerer(llm, contexts, fallback=offline)
 
 
 def split_env(settings: Settings, env: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:

@@ -122,3 +122,9 @@ def test_a_custom_answerer_plugs_in(sender, fake_slack, queue, run_jobs):
         fake_slack.calls("chat.postMessage")[-1].params["text"]
         == "INC-7: you asked 'ignore the hypervisor'"
     )
+
+
+def test_how_did_you_get_there_lists_the_queries_and_says_no_model_was_used(thread):
+    text = thread("how did you get there?")["text"]
+    assert text.startswith("What I read:\n• ")
+    assert text.endswith("No model was used: the hypotheses come from the deterministic engine.")
