@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PATTERN = 200
 SEARCH_LIMIT = 20
-TIMELINE_LIMIT = 40
+TIMELINE_LIMIT = 15  # records are multi-line: 15 fit the per-call cap on a busy case
 RECORDS_LIMIT = 30
 _DOC_KINDS = {"notes", "docs"}
 
