@@ -25,12 +25,54 @@ BASELINE_S = 30 * 60
 INCIDENT_S = 60 * 60
 SPAN_S = BASELINE_S + INCIDENT_S
 
-_VERBS = (
-    ["created", "started", "stopped", "resized", "migrated", "attached", "detached", "scheduled", "queued", "retried"]
-)
-_NOUNS = ["vm", "volume", "snapshot", "image", "network", "port", "session", "lease", "quota", "task"]
-_STAGES = ["validate", "allocate", "reserve", "commit", "notify", "poll", "sync", "release", "verify", "audit"]
-_COMPONENTS = ["Broker", "Scheduler", "Allocator", "Notifier", "Poller", "Reaper", "Api", "Cache", "Quota", "Auth"]
+_VERBS = [
+    "created",
+    "started",
+    "stopped",
+    "resized",
+    "migrated",
+    "attached",
+    "detached",
+    "scheduled",
+    "queued",
+    "retried",
+]
+_NOUNS = [
+    "vm",
+    "volume",
+    "snapshot",
+    "image",
+    "network",
+    "port",
+    "session",
+    "lease",
+    "quota",
+    "task",
+]
+_STAGES = [
+    "validate",
+    "allocate",
+    "reserve",
+    "commit",
+    "notify",
+    "poll",
+    "sync",
+    "release",
+    "verify",
+    "audit",
+]
+_COMPONENTS = [
+    "Broker",
+    "Scheduler",
+    "Allocator",
+    "Notifier",
+    "Poller",
+    "Reaper",
+    "Api",
+    "Cache",
+    "Quota",
+    "Auth",
+]
 _LEVELS_OK = ["INFO"] * 8 + ["DEBUG"] * 3 + ["WARN"]
 _PATHS = ["/api/v1/vms", "/api/v1/volumes", "/api/v1/tasks", "/healthz", "/api/v1/images"]
 _AGENTS = ["curl/8.5.0", "python-httpx/0.27", "Mozilla/5.0 (X11; Linux x86_64)", "kube-probe/1.29"]

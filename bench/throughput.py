@@ -188,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"LogIQ miner alone / Drain3 miner alone:   {miner / peer:.2f}x")
     if "error" not in results["logiq"]:
         logiq = results["logiq"]
-        print(f"LogIQ peak RSS {float(logiq['peak_rss_mb']):.0f} MB in the main process, "  # type: ignore[arg-type]
-              f"{float(logiq.get('reader_rss_mb', 0)):.0f} MB in the largest reader process "  # type: ignore[arg-type]
-              "(goal < 1024 MB)")
+        print(
+            f"LogIQ peak RSS {float(logiq['peak_rss_mb']):.0f} MB in the main process, "  # type: ignore[arg-type]
+            f"{float(logiq.get('reader_rss_mb', 0)):.0f} MB in the largest reader process "  # type: ignore[arg-type]
+            "(goal < 1024 MB)"
+        )
 
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} - {args.lines})
     growth = []

@@ -33,7 +33,7 @@ from bot.engine.records import (
     point_text,
 )
 from bot.errors import ConnectorError
-from bot.manifest import Manifest, PrometheusSource
+from bot.manifest import Manifest, PrometheusSource, PromQuery
 from connectors.base import Context, Scope
 from connectors.http import (
     HttpApi,
@@ -69,7 +69,7 @@ class PrometheusConnector(HttpConnector):
         found = 0
         with self.open_api() as api:
             for query in self.source.queries:
-                for series in self._query(api, query.expr, scope, step):
+                for series in self._query(api, query, scope, step):
                     found += 1
                     if self.stats.records >= cap:
                         continue  # keep counting so the report can say "N of M"
@@ -106,7 +106,8 @@ class PrometheusConnector(HttpConnector):
 
     # -- steps
 
-    def _query(self, api: HttpApi, expr: str, scope: Scope, step: float) -> Iterator[Series]:
+    def _query(self, api: HttpApi, query: PromQuery, scope: Scope, step: float) -> Iterator[Series]:
+        expr = query.expr
         params = {"query": expr, "start": scope.baseline_start, "end": scope.end, "step": step}
         data = api.get(
             QUERY_RANGE,
@@ -119,7 +120,14 @@ class PrometheusConnector(HttpConnector):
             self.stats.notes.append(f"Prometheus warning for {expr}: {warning}")
         for labels, values in _matrix(self.name, data):
             points = tuple(p for p in (_point(v) for v in values) if p is not None)
-            yield Series(source=self.name, expr=expr, labels=labels, points=points)
+            yield Series(
+                source=self.name,
+                expr=expr,
+                labels=labels,
+                points=points,
+                threshold=query.threshold,
+                label=query.name,
+            )
 
 
 def _matrix(source: str, data: Any) -> Iterator[tuple[dict[str, str], list[Any]]]:

@@ -66,7 +66,9 @@ def estimate_offsets(
         shared_counts[a] = shared_counts.get(a, 0) + len(values)
         shared_counts[b] = shared_counts.get(b, 0) + len(values)
     inside = {n: _records_between(sources[n], *window) for n in shared_counts}
-    reference = max(sorted(shared_counts), key=lambda n: (n in trusted, inside[n], shared_counts[n]))
+    reference = max(
+        sorted(shared_counts), key=lambda n: (n in trusted, inside[n], shared_counts[n])
+    )
     estimates = []
     for name in sorted(shared_counts):
         if name == reference:

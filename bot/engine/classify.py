@@ -25,10 +25,11 @@ _FAILURE = re.compile(
     r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"
     r"denied|unavailable|unreachable|cannot|can't|could not|couldn't|unable|reject|invalid|"
     r"expired|exceed|killed|panic|fatal|crash|lost|not found|no such|broken pipe|"
-    r"too many|exhaust|out of memory|no space|deadlock|conflict|forbidden|unauthori[sz]ed|"
+    r"too many|exhaust|out of memory|no space|out of (?:disk )?space|outofspace|deadlock|conflict|forbidden|unauthori[sz]ed|"
     r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
-    r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention",
+    r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention|"
+    r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available",
     re.IGNORECASE,
 )
 SUCCESS = re.compile(
@@ -41,7 +42,8 @@ SUCCESS = re.compile(
 _TIMEOUT = re.compile(r"time[ds]?[ _-]?out|deadline exceeded|timed out", re.IGNORECASE)
 EXHAUSTION = re.compile(
     r"too many (?:connections|clients|open files|requests|processes|threads)|exhaust|"
-    r"out of memory|\boom\b|oom-kill|no space left|disk (?:is )?full|file descriptors|"
+    r"out of memory|\boom\b|oom-kill|no space left|out of (?:disk )?space|outofspace|"
+    r"disk (?:is )?full|file descriptors|"
     r"max_connections|maximum number of|remaining connection slots|"
     r"(?:quota|capacity|limit) (?:exceeded|reached|exhausted)|exceeded (?:the )?(?:quota|capacity|limit)|"
     r"queue (?:is )?full|backlog (?:full|exceeded)|cannot allocate memory|heap space|"
@@ -58,7 +60,20 @@ _CHANGE = re.compile(
     r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)",
     re.IGNORECASE,
 )
-_HTTP_STATUS = re.compile(r'"\s(?P<status>[1-5]\d\d)\s|\bstatus[=: ]+(?P<status2>[1-5]\d\d)\b')
+# A message that reports *another* party failing: the writer is a witness (a proxy, a
+# load balancer, a client), the culprit is on the other side of the connection.
+_DEPENDENCY = re.compile(
+    r"connection refused|\brefused\b.{0,40}connect|connect(?:ion)?(?:\(\))? (?:failed|error|timed out)|"
+    r"(?:could not|couldn't|unable to|failed to) connect|while connecting to|\bupstream\b|"
+    r"bad gateway|gateway time|service unavailable|\bunreachable\b|no route to host|"
+    r"no (?:server|backend|host|upstream)s? (?:is )?available|\bis down\b|marked (?:as )?down|"
+    r"reset by peer|connection (?:reset|closed by|lost)",
+    re.IGNORECASE,
+)
+_HTTP_STATUS = re.compile(
+    r'"\s(?P<status>[1-5]\d\d)\s|\bstatus[=: ]+(?P<status2>[1-5]\d\d)\b|'
+    r"\s-?\d+/-?\d+/-?\d+/-?\d+/\+?-?\d+\s(?P<status3>[1-5]\d\d)\s"  # HAProxy: Tq/Tw/Tc/Tr/Tt status
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,23 +87,53 @@ class Meaning:
     exhaustion: bool
     change: bool
     http: bool  # an access-log shape whose status code decides the severity per record
+    dependency: bool = False  # reports that another party failed (refused, upstream, down)
 
 
 _PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>")
+_PROSE = re.compile(r'[\w.-]+="([^"=]*\s[^"=]*)"')  # logfmt: msg="upstream request failed"
 
 
-def classify(template: str) -> Meaning:
+def classify(template: str, cause: str = "") -> Meaning:
     """Judge a template by its words; ``key=value`` parameters (``timeout=30s``,
-    ``status=failed``) are settings and values, not what the message says happened."""
-    words = _PARAMETER.sub(" ", template)
+    ``status=failed``) are settings and values, not what the message says happened. A
+    quoted value of several words (logfmt ``msg="..."``, ``error="..."``) is prose: its
+    words are kept. ``cause`` is the exception line of a multi-line record (see
+    :func:`exception_of`): what went wrong is often said only there."""
+    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", template))
+    if cause:
+        words = f"{words} {_PARAMETER.sub(' ', cause)}"
     return _classify(words, template)
+
+
+# ``java.io.IOException: msg``, ``Caused by: x.y.DiskOutOfSpaceException: msg``, Python's
+# ``redis.exceptions.ConnectionError: msg``: an exception name, then what it says.
+_EXCEPTION = re.compile(
+    r"^\s*(?:Caused by:\s*|Error:\s*)?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Fault)\b.*)$"
+)
+_CAUSE_CHARS = 240
+
+
+def exception_of(text: str) -> str:
+    """The innermost exception line of a multi-line record (a stack trace's last
+    ``Caused by:``, a Python traceback's final line), or ``""``."""
+    found = ""
+    for line in text.split("\n")[1:]:
+        match = _EXCEPTION.match(line)
+        if match:
+            found = match.group(1).strip()
+    # Spring wraps in one line: "X: Error in execution; nested exception is Y: what happened"
+    nested = found.rpartition("nested exception is ")[2]
+    return nested[:_CAUSE_CHARS]
 
 
 def _classify(template: str, full: str) -> Meaning:
     failure = bool(_FAILURE.search(template))
     success = bool(SUCCESS.search(template)) and not failure
     severity = ERROR if failure else INFO
-    if failure and re.search(r"\bwarn|retry|retrying|slow|backoff|throttl|waiting|blocked|contention", template, re.I):
+    if failure and re.search(
+        r"\bwarn|retry|retrying|slow|backoff|throttl|waiting|blocked|contention", template, re.I
+    ):
         severity = WARN
     return Meaning(
         severity=severity,
@@ -98,6 +143,7 @@ def _classify(template: str, full: str) -> Meaning:
         exhaustion=bool(EXHAUSTION.search(template)) and failure,
         change=bool(_CHANGE.search(template)) and not failure,
         http="HTTP/" in full or "status" in full.lower(),
+        dependency=failure and bool(_DEPENDENCY.search(template)),
     )
 
 
@@ -112,7 +158,7 @@ def http_severity(message: str) -> int | None:
     match = _HTTP_STATUS.search(message)
     if not match:
         return None
-    status = int(match.group("status") or match.group("status2"))
+    status = _status(match)
     if status >= 500:
         return ERROR
     if status in (408, 429):
@@ -122,4 +168,8 @@ def http_severity(message: str) -> int | None:
 
 def http_status(message: str) -> int | None:
     match = _HTTP_STATUS.search(message)
-    return int(match.group("status") or match.group("status2")) if match else None
+    return _status(match) if match else None
+
+
+def _status(match: re.Match[str]) -> int:
+    return int(match.group("status") or match.group("status2") or match.group("status3"))

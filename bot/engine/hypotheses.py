@@ -25,6 +25,7 @@ PRIMARY_LINES = 4
 SUPPORT_LINES = 2
 PER_SOURCE = 4
 MAX_LINES = 10
+ONE_CHANGE = 60.0  # records of a change template this close to its first are the same change
 KIND_PRIOR = {
     "race": 0.06,
     "exhaustion": 0.06,
@@ -44,7 +45,9 @@ def build_drafts(
     context = ContextIndex(passages)
     focus = set(tokenize(" ".join([obs.config.symptom, *obs.config.keywords])))
     drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals, obs)]
-    drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.onset or 0.0, d.title)))[:MAX_DRAFTS]
+    drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.onset or 0.0, d.title)))[
+        :MAX_DRAFTS
+    ]
     return drafts, _notices(drafts, obs)
 
 
@@ -92,15 +95,17 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     score += min(0.25, 0.12 * linked + 0.04 * temporal)
     if any(p.kind in ("change", "earlier_error") for p in story.precursors()):
         score += 0.05
-    if story.explained_by is not None:
-        score -= 0.15
+    if story.explained_by is not None or story.culprit is not None:
+        score -= 0.15  # a symptom of an earlier story, or a witness of another's failure
     if onset is not None and story.onset is not None:
         late = story.onset - onset
         if late > 300:
             score -= min(0.25, 0.1 + late / 3600)
         elif late <= 60:
             score += 0.04
-    words = set(tokenize(title + " " + " ".join(str(s.detail.get("template", "")) for s in story.signals)))
+    words = set(
+        tokenize(title + " " + " ".join(str(s.detail.get("template", "")) for s in story.signals))
+    )
     if focus & words:
         score += min(0.06, 0.02 * len(focus & words))
     return round(max(0.05, min(0.95, score)), 2)
@@ -166,10 +171,20 @@ def _citations(story: Story, obs: Observations) -> list[Citation]:
             per_source[record.source] = per_source.get(record.source, 0) + 1
             chosen.append(record)
 
-    take(story.primary.records, PRIMARY_LINES)
+    primary = story.primary.records
+    if story.kind == "change" and story.onset is not None:  # this change, not a later one
+        primary = [
+            r
+            for r in primary
+            if (obs.aligned(r.source, r.ts) or story.onset) <= story.onset + ONE_CHANGE
+        ]
+    take(primary, PRIMARY_LINES)
     for signal in story.support:
         role = signal.detail.get("role")
-        take(signal.records, 1 if signal.detail.get("absorbed") or role == "precursor" else SUPPORT_LINES)
+        take(
+            signal.records,
+            1 if signal.detail.get("absorbed") or role == "precursor" else SUPPORT_LINES,
+        )
     chosen.sort(key=lambda r: (obs.aligned(r.source, r.ts) or 0.0, r.source, getattr(r, "line", 0)))
     return [Citation(r) for r in chosen] + _contradicting(story, obs)
 
@@ -216,16 +231,25 @@ def _symptoms(story: Story) -> str:
     text = ""
     before = story.precursors()
     if before:
-        parts = [f"{s.sources[0]} at {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
-                 for s in before]
+        parts = [
+            f"{s.sources[0]} at {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
+            for s in before
+        ]
         text += " Preceded by " + "; ".join(parts) + "."
     later: dict[str, Signal] = {}
     for signal in story.symptoms():
         later.setdefault(signal.sources[0], signal)
     if later:
-        parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
-                 for s in later.values()]
+        parts = [
+            f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
+            for s in later.values()
+        ]
         text += " Followed by errors in " + "; ".join(parts) + "."
+    for signal in story.consequences():
+        text += (
+            f" It set off a change in {signal.sources[0]} at {_hhmm(signal.onset)} "
+            f"('{_clip(str(signal.detail.get('template', signal.title)), 70)}')."
+        )
     if story.explained_by is not None:
         text += f" This looks like a consequence of: {story.explained_by.primary.title}."
     return text
@@ -244,46 +268,62 @@ def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     d = story.primary.detail
     failed, succeeded = d["failed_source"], d["succeeded_source"]
     kinds = "/".join(d["id_kinds"])
-    latency = next((s for s in story.support if s.kind == "latency_limit"), None)
+    ids_of = "ids" if kinds == "id" else f"{kinds} ids"  # never "id ids"
+    limits = [s for s in story.support if s.kind == "latency_limit"]
+    # the callee's durations against the caller's limit tell more than the caller's own
+    latency = next((s for s in limits if s.sources[0] != s.detail.get("limit_source")), None) or (
+        limits[0] if limits else None
+    )
     verb = _phrase(str(d["success_example"]))
     ids = ", ".join(d["ids"][:3])
     if latency and d["late"]:
         limit = latency.detail["limit"]
         title = (
             f"{succeeded} '{verb}' arrives after {failed}'s {limit:g} s timeout "
-            f"({d['late']} of {d['count']} {kinds} ids, from {_hhmm(story.onset)})"
+            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
         )
     elif d["late"]:
         title = (
             f"{succeeded} '{verb}' arrives after {failed} already gave up "
-            f"({d['late']} of {d['count']} {kinds} ids, from {_hhmm(story.onset)})"
+            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
         )
     else:
-        title = f"{failed} and {succeeded} disagree on {d['count']} {kinds} ids: failure in {failed}, '{verb}' in {succeeded}"
+        title = f"{failed} and {succeeded} disagree on {d['count']} {ids_of}: failure in {failed}, '{verb}' in {succeeded}"
     summary = (
-        f"For {d['count']} {kinds} ids in the window (e.g. {ids}), {failed} logged a failure "
+        f"For {d['count']} {ids_of} in the window (e.g. {ids}), {failed} logged a failure "
         f"while {succeeded} logged success; for {d['late']} of them the success came after "
         f"the failure. None of this shows in either source alone."
     )
     if d.get("baseline"):
         summary += f" {d['baseline']} such ids also occur outside the window."
     if latency:
-        ld = latency.detail
-        summary += (
-            f" {ld['limit_source']} states a {ld['limit']:g} s limit; durations in "
-            f"{latency.sources[0]} grow under load and cross it from the "
-            f"{ordinal_text(ld['ordinal'])} request of a burst on "
-            f"({ld['over']} of {ld['measured']} over the limit, p95 {ld['p95']:.3g} s)."
-        )
+        summary += " " + _limit_sentence(latency)
     summary += _symptoms(story)
     steps = [
         f"Compare {failed}'s timeout with {succeeded}'s duration under load; raise the timeout, "
         f"reduce concurrency or make the call asynchronous with a callback/poll.",
         f"Check whether {succeeded} keeps (or rolls back) work that {failed} abandoned: "
-        f"the {kinds} ids above exist in one system and not the other.",
+        f"the {ids_of} above exist in one system and not the other.",
         f"Ask in the thread: `what happened to {d['ids'][0]}?` for its cross-source timeline.",
     ]
     return title, summary, steps
+
+
+def _limit_sentence(latency: Signal) -> str:
+    ld = latency.detail
+    if ld.get("since") is not None:  # the limit is new: durations did not grow, it shrank
+        base = f" (baseline median {ld['baseline_p50']:.3g} s)" if ld.get("baseline_p50") else ""
+        return (
+            f"{ld['limit_source']} states a {ld['limit']:g} s limit first seen at "
+            f"{_hhmm(ld['since'])}; {latency.sources[0]}'s usual durations{base} exceed it "
+            f"({ld['over']} of {ld['measured']} since then)."
+        )
+    return (
+        f"{ld['limit_source']} states a {ld['limit']:g} s limit; durations in "
+        f"{latency.sources[0]} grow under load and cross it from the "
+        f"{ordinal_text(ld['ordinal'])} request of a burst on "
+        f"({ld['over']} of {ld['measured']} over the limit, p95 {ld['p95']:.3g} s)."
+    )
 
 
 def _phrase(message: str, words: int = 4) -> str:
@@ -304,7 +344,10 @@ def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[s
     s = story.primary
     source = s.sources[0]
     template = str(s.detail["template"])
-    title = f"{source}: resource exhausted — '{_clip(template)}' from {_hhmm(s.onset)}" + _after(story)
+    title = (
+        f"{source}: resource exhausted — '{_clip(template)}'{_cause(s)} from {_hhmm(s.onset)}"
+        + _after(story)
+    )
     summary = (
         f"{source} logged '{_clip(template, 140)}' {s.detail['window']} times in the window "
         f"(baseline: {s.detail['baseline']}), first at {_hhmm(s.onset)}." + _symptoms(story)
@@ -337,7 +380,13 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
 def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = story.primary
     d = s.detail
-    if s.kind == "latency_limit":
+    if s.kind == "latency_limit" and d.get("since") is not None:
+        title = (
+            f"{s.sources[0]}: usual durations exceed the {d['limit']:g} s limit "
+            f"{d['limit_source']} states from {_hhmm(d['since'])}"
+        )
+        summary = f"'{_clip(str(d['template']), 120)}': " + _limit_sentence(s)
+    elif s.kind == "latency_limit":
         title = (
             f"{s.sources[0]}: durations cross the {d['limit']:g} s limit from the "
             f"{ordinal_text(d['ordinal'])} request of a burst on ({_hhmm(s.onset)})"
@@ -364,10 +413,14 @@ def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {_hhmm(s.onset)}"
     if story.symptoms():
         title += " and precedes the errors"
-    summary = (f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
-               f"records a minute at {_hhmm(s.onset)}." + _symptoms(story))
-    steps = [f"Find who generates the new load on {source} from {_hhmm(s.onset)} (clients, jobs, retries).",
-             "Check quotas and rate limits shared with that load; throttle or reschedule it to confirm."]
+    summary = (
+        f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
+        f"records a minute at {_hhmm(s.onset)}." + _symptoms(story)
+    )
+    steps = [
+        f"Find who generates the new load on {source} from {_hhmm(s.onset)} (clients, jobs, retries).",
+        "Check quotas and rate limits shared with that load; throttle or reschedule it to confirm.",
+    ]
     return title, summary, steps
 
 
@@ -388,7 +441,17 @@ def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
     d = s.detail
     if s.kind in ("new_template", "burst"):
         what = "new" if s.kind == "new_template" else "burst of"
-        title = f"{source}: {what} '{_clip(str(d['template']))}' from {_hhmm(s.onset)}" + _after(story)
+        status = _STATUS_SUFFIX.search(str(d["template"]))
+        if status:  # an access log: the status class and the requests say it, not the shape
+            title = (
+                f"{source}: {what} HTTP {status.group(1)} responses{_requests(s)} from "
+                f"{_hhmm(s.onset)}" + _after(story)
+            )
+        else:
+            title = (
+                f"{source}: {what} '{_clip(str(d['template']))}'{_cause(s)} from {_hhmm(s.onset)}"
+                + _after(story)
+            )
         summary = (
             f"{source} logged it {d['window']} times in the window against "
             f"{d['baseline']} in the baseline, first at {_hhmm(s.onset)}." + _symptoms(story)
@@ -402,6 +465,28 @@ def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
         summary = s.title + "." + _symptoms(story)
         steps = [f"Look at {source} around {_hhmm(s.onset)}."]
     return title, summary, steps
+
+
+_STATUS_SUFFIX = re.compile(r"\[HTTP (\w+)\]$")
+_REQUEST = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+?)(?:\?\S*)? HTTP/')
+
+
+def _requests(signal: Signal, most: int = 2) -> str:
+    """The first distinct request paths of access-log records: `` to /cart, /api/x``."""
+    paths: dict[str, None] = {}
+    for record in signal.records:
+        match = _REQUEST.search(record.text)
+        if match:
+            paths[_clip(match.group(1), 40)] = None
+        if len(paths) >= most:
+            break
+    return f" to {', '.join(paths)}" if paths else ""
+
+
+def _cause(signal: Signal) -> str:
+    """The exception a stack trace ends in, when the first line does not say it."""
+    cause = str(signal.detail.get("cause") or "")
+    return f" ({_clip(cause, 90)})" if cause else ""
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -32,6 +32,8 @@ _LIMIT = re.compile(
     r"\s?(?:[=:]|of|after)?\s?(?:" + _NUMBER_UNIT + "|" + _CLOCK + r"|(?P<bare>\d+(?:\.\d+)?)\b)",
     re.IGNORECASE,
 )
+
+
 def _seconds(match: re.Match[str]) -> float | None:
     if match.group("num"):
         return float(match.group("num")) * _UNITS[match.group("unit").lower()]
@@ -78,7 +80,7 @@ def duration_of(message: str) -> float | None:
                 continue
             factor = 1e-3 if match.group("keyunit").lower() in ("_ms", "ms") else 1.0
             return float(match.group("bare")) * factor
-        before = message[max(0, match.start() - 20):match.start()]
+        before = message[max(0, match.start() - 20) : match.start()]
         if _BEFORE_LIMIT.search(before):
             continue
         unit = (match.group("unit") or "").lower()

@@ -145,7 +145,10 @@ class Observations:
         for name, source in self.sources.items():
             events = self.window_buckets(name, source.events)
             errors = self.window_buckets(name, source.errors)
-            out[name] = [(self.bucket_time(name, i), e, x) for i, (e, x) in enumerate(zip(events, errors, strict=True))]
+            out[name] = [
+                (self.bucket_time(name, i), e, x)
+                for i, (e, x) in enumerate(zip(events, errors, strict=True))
+            ]
         return out
 
     # ------------------------------------------------------------------ identifiers

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.alignment import estimate_offsets
-from bot.engine.classify import ERROR, WARN, classify, http_status, level_rank
+from bot.engine.classify import ERROR, WARN, classify, exception_of, http_status, level_rank
 from bot.engine.hypotheses import build_drafts
 from bot.engine.identifiers import IdentifierExtractor
 from bot.engine.measures import duration_of, limit_of
@@ -40,6 +40,7 @@ _MEASURE_HINT = re.compile(
 )
 _PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
 _MAX_MESSAGE = 4096
+_CAUSE_PROBE = 3  # records of a template searched for an exception line (stack traces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class Engine:
         if state is None:
             state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
         severity = level_rank(record.level) if record.level else None
+        if state.count < _CAUSE_PROBE and not state.cause and "\n" in record.text:
+            self._probe_cause(source, state, record, severity)
         if state.meaning.http:
             state = self._status_variant(source, state, message)
         if state.status and (severity is None or severity < ERROR):
@@ -100,6 +103,18 @@ class Engine:
         self._correlate(state, record, message, severity)
 
     # ------------------------------------------------------------------ hot path parts
+
+    @staticmethod
+    def _probe_cause(
+        source: SourceState, state: TemplateState, record: Record, severity: int | None
+    ) -> None:
+        """A stack trace's exception line says what went wrong; it joins the template's
+        words. Not for a trace logged at DEBUG: the writer chose not to surface it."""
+        if severity is not None and severity < WARN:
+            return
+        state.cause = exception_of(record.text)
+        if state.cause:
+            state.meaning = classify(source.miner.template(state.tid), state.cause)
 
     def _status_variant(
         self, source: SourceState, state: TemplateState, message: str
@@ -234,7 +249,9 @@ class Engine:
         )
 
 
-def _folded(name: str, source: SourceState, key_map: dict[tuple[str, int], int]) -> dict[int, TemplateState]:
+def _folded(
+    name: str, source: SourceState, key_map: dict[tuple[str, int], int]
+) -> dict[int, TemplateState]:
     """Merge states whose templates the miner merged since; re-judge their meaning."""
     miner = source.miner
     folded: dict[int, TemplateState] = {}
@@ -243,17 +260,23 @@ def _folded(name: str, source: SourceState, key_map: dict[tuple[str, int], int])
         key = tid if state.key >= 0 else -(tid * 1000 + (-state.key) % 1000)
         key_map[(name, state.key)] = key
         if key in folded:
-            absorb(folded[key], state)
+            host = folded[key]
+            had = host.cause
+            absorb(host, state)
+            if host.cause != had:
+                host.meaning = classify(miner.template(tid), host.cause)
             continue
         text = miner.template(tid)
-        state.tid, state.key, state.meaning = tid, key, classify(text)
+        state.tid, state.key, state.meaning = tid, key, classify(text, state.cause)
         state.text = f"{text} [HTTP {state.status}]" if state.status else text
         folded[key] = state
     return folded
 
 
 def _new_template(tid: int, text: str) -> TemplateState:
-    return TemplateState(key=tid, tid=tid, meaning=classify(text), measure=bool(_MEASURE_HINT.search(text)))
+    return TemplateState(
+        key=tid, tid=tid, meaning=classify(text), measure=bool(_MEASURE_HINT.search(text))
+    )
 
 
 def _measure(state: TemplateState, record: Record, duration: float) -> None:

@@ -25,10 +25,96 @@ CLOSE = 120.0  # this close: a change, a shared word or the same source is enoug
 NEAR = 900.0  # up to 15 min before: two shared words
 FAR = 1800.0  # up to 30 min before: a shared word in a source the story involves
 PER_STORY = 3
-CANDIDATE_KINDS = {"new_info", "change", "volume", "load", "earlier_error", "new_template", "burst",
-                   "exhaustion", "metric", "latency", "latency_limit"}
+SLACK = 5.0  # stamps from different machines are not perfectly ordered (stories.CAUSE_SLACK)
+CANDIDATE_KINDS = {
+    "new_info",
+    "change",
+    "volume",
+    "load",
+    "earlier_error",
+    "new_template",
+    "burst",
+    "exhaustion",
+    "metric",
+    "latency",
+    "latency_limit",
+}
 GENERIC = frozenset(
-    ["error", "errors", "failed", "failure", "fail", "fails", "warn", "warning", "info", "debug", "notice", "exception", "exceptions", "request", "requests", "response", "responses", "could", "cannot", "unable", "with", "from", "that", "this", "while", "after", "before", "into", "will", "have", "been", "http", "https", "true", "false", "null", "none", "value", "status", "code", "message", "timeout", "timed", "time", "retry", "retrying", "attempt", "attempts", "connection", "client", "server", "service", "process", "thread", "main", "level", "logger", "host", "port", "user", "data", "result", "results", "returned", "return", "call", "called", "calling", "unknown", "internal", "example", "local", "default"]
+    [
+        "error",
+        "errors",
+        "failed",
+        "failure",
+        "fail",
+        "fails",
+        "warn",
+        "warning",
+        "info",
+        "debug",
+        "notice",
+        "exception",
+        "exceptions",
+        "request",
+        "requests",
+        "response",
+        "responses",
+        "could",
+        "cannot",
+        "unable",
+        "with",
+        "from",
+        "that",
+        "this",
+        "while",
+        "after",
+        "before",
+        "into",
+        "will",
+        "have",
+        "been",
+        "http",
+        "https",
+        "true",
+        "false",
+        "null",
+        "none",
+        "value",
+        "status",
+        "code",
+        "message",
+        "timeout",
+        "timed",
+        "time",
+        "retry",
+        "retrying",
+        "attempt",
+        "attempts",
+        "connection",
+        "client",
+        "server",
+        "service",
+        "process",
+        "thread",
+        "main",
+        "level",
+        "logger",
+        "host",
+        "port",
+        "user",
+        "data",
+        "result",
+        "results",
+        "returned",
+        "return",
+        "call",
+        "called",
+        "calling",
+        "unknown",
+        "internal",
+        "example",
+        "local",
+        "default",
+    ]
 )
 
 
@@ -39,10 +125,27 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # (a GC log says "Pause Full", the kernel says "out of memory"). General operations
 # vocabulary; a shared family counts like two shared words.
 FAMILIES: dict[str, frozenset[str]] = {
-    "@memory": frozenset({"memory", "heap", "oom", "gc", "rss", "swap", "allocation", "allocate", "garbage", "metaspace"}),
-    "@disk": frozenset({"disk", "space", "volume", "filesystem", "inode", "inodes", "mount", "enospc"}),
+    "@memory": frozenset(
+        {
+            "memory",
+            "heap",
+            "oom",
+            "gc",
+            "rss",
+            "swap",
+            "allocation",
+            "allocate",
+            "garbage",
+            "metaspace",
+        }
+    ),
+    "@disk": frozenset(
+        {"disk", "space", "volume", "filesystem", "inode", "inodes", "mount", "enospc"}
+    ),
     "@tls": frozenset({"certificate", "cert", "tls", "ssl", "x509", "handshake"}),
-    "@dns": frozenset({"dns", "resolve", "resolution", "resolver", "nxdomain", "lookup", "servfail"}),
+    "@dns": frozenset(
+        {"dns", "resolve", "resolution", "resolver", "nxdomain", "lookup", "servfail"}
+    ),
     "@lock": frozenset({"lock", "locks", "deadlock", "locked", "waiting"}),
     "@pool": frozenset({"pool", "slots", "clients", "max_connections", "hikari", "hikaripool"}),
 }
@@ -54,7 +157,9 @@ def distinctive(text: str) -> set[str]:
     ``AccessExclusiveLock`` also yields ``access``, ``exclusive`` and ``lock``, and a
     resource word adds its family (``gc`` -> ``@memory``)."""
     words = tokenize(_CAMEL.sub(" ", text)) + tokenize(text)
-    found = {t for t in words if len(t) >= 4 and t not in GENERIC and not any(c.isdigit() for c in t)}
+    found = {
+        t for t in words if len(t) >= 4 and t not in GENERIC and not any(c.isdigit() for c in t)
+    }
     found |= {_FAMILY_OF[t] for t in words if t in _FAMILY_OF}
     return found
 
@@ -95,6 +200,12 @@ class PrecursorIndex:
         lead = onset - (candidate.onset or onset)
         if lead <= 0:
             return False
+        if (
+            lead <= SLACK
+            and candidate.kind != "change"
+            and candidate.sources[0] not in story.primary.sources
+        ):
+            return False  # another machine's stamp this close is not reliably *before*
         weight = sum(self._idf.get(w, 0.0) for w in shared)
         if candidate.kind == "earlier_error":
             return len(shared) >= 2 and weight >= 2.0
@@ -115,5 +226,13 @@ def _text(signal: Signal) -> str:
 def _as_precursor(signal: Signal) -> Signal:
     detail = {**signal.detail, "role": "precursor", "origin": id(signal)}
     detail.pop("absorbed", None)
-    return Signal(signal.kind, signal.title, signal.score, signal.sources, signal.records,
-                  signal.onset, detail, signal.series)
+    return Signal(
+        signal.kind,
+        signal.title,
+        signal.score,
+        signal.sources,
+        signal.records,
+        signal.onset,
+        detail,
+        signal.series,
+    )

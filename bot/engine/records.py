@@ -62,6 +62,8 @@ class Series:
     expr: str
     labels: dict[str, str]
     points: tuple[tuple[float, float], ...]
+    threshold: float | None = None  # the manifest's limit for this query, when it set one
+    label: str | None = None  # the manifest's short name for the query ("p99 latency")
 
     @property
     def name(self) -> str:

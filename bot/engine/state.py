@@ -48,6 +48,7 @@ class TemplateState:
     status: str = ""  # "5xx" etc. for access-log keys
     text: str = ""  # the template as finally mined (set when the engine finishes)
     recent: list[Record] = field(default_factory=list)  # last few records (change templates)
+    cause: str = ""  # the exception line of its first multi-line record, if any
 
 
 @dataclass(slots=True)
@@ -154,6 +155,7 @@ def absorb(into: TemplateState, other: TemplateState) -> None:
     for value, n in other.limits.items():
         into.limits[value] = into.limits.get(value, 0) + n
     into.recent = sorted([*into.recent, *other.recent], key=_order)[-RECENT:]
+    into.cause = into.cause or other.cause
 
 
 def _order(record: Record) -> tuple[float, int]:

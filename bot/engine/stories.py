@@ -29,11 +29,28 @@ ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_l
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion", "metric"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
 CAUSE_KINDS = {"change", "load"}  # stories that are causes by nature, effects may lag
-STORY_KIND = {"exhaustion": "exhaustion", "change": "change", "load": "load", "new_template": "error",
-              "burst": "error", "latency": "latency", "silence": "silence",
-              "vanished_template": "vanished", "metric": "metric"}
-KIND_ORDER = ("exhaustion", "change", "load", "new_template", "burst", "latency", "silence",
-              "vanished_template", "metric")
+STORY_KIND = {
+    "exhaustion": "exhaustion",
+    "change": "change",
+    "load": "load",
+    "new_template": "error",
+    "burst": "error",
+    "latency": "latency",
+    "silence": "silence",
+    "vanished_template": "vanished",
+    "metric": "metric",
+}
+KIND_ORDER = (
+    "exhaustion",
+    "change",
+    "load",
+    "new_template",
+    "burst",
+    "latency",
+    "silence",
+    "vanished_template",
+    "metric",
+)
 
 
 @dataclass
@@ -42,6 +59,9 @@ class Story:
     primary: Signal
     support: list[Signal] = field(default_factory=list)
     explained_by: Story | None = None
+    culprit: Story | None = (
+        None  # a witness story: the failing party it reports, seen at the same time
+    )
 
     @property
     def signals(self) -> list[Signal]:
@@ -74,6 +94,9 @@ class Story:
     def symptoms(self) -> list[Signal]:
         return [s for s in self.support if s.detail.get("role") == "symptom"]
 
+    def consequences(self) -> list[Signal]:
+        return [s for s in self.support if s.detail.get("role") == "consequence"]
+
     def precursors(self) -> list[Signal]:
         return [s for s in self.support if s.detail.get("role") == "precursor"]
 
@@ -100,6 +123,7 @@ def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
         _attach_symptoms(story, signals)
         story.support.extend(precursors.before(story))
     _mark_explained(stories)
+    _mark_witnesses(stories)
     return stories
 
 
@@ -130,7 +154,12 @@ def _races(signals: list[Signal], used: set[int]) -> list[Story]:
 def _absorb_sides(story: Story, signals: list[Signal], used: set[int]) -> None:
     """Error signals of the very templates whose records make up the disagreement are
     the two sides of it, not separate stories."""
-    keys = {tuple(k) for s in story.signals if s.kind == "disagreement" for k in s.detail.get("keys", ())}
+    keys = {
+        tuple(k)
+        for s in story.signals
+        if s.kind == "disagreement"
+        for k in s.detail.get("keys", ())
+    }
     for other in signals:
         if id(other) in used or other.kind not in SYMPTOM_KINDS:
             continue
@@ -182,14 +211,25 @@ def _recent_changes(
     for source, state in obs.templates():
         if not state.meaning.change or state.count > RARE or (source.name, state.key) in known:
             continue
-        before = [r for r in state.recent
-                  if (t := obs.aligned(source.name, r.ts)) is not None and onset - CHANGE_HORIZON <= t <= onset + CAUSE_SLACK]
+        before = [
+            r
+            for r in state.recent
+            if (t := obs.aligned(source.name, r.ts)) is not None
+            and onset - CHANGE_HORIZON <= t <= onset + CAUSE_SLACK
+        ]
         if not before:
             continue
         record = before[-1]
         text = obs.template_text(state)
-        signal = Signal("change", f"{source.name}: '{text[:90]}'", 0.3, (source.name,), [record],
-                        obs.aligned(source.name, record.ts), {"template": text, "key": state.key})
+        signal = Signal(
+            "change",
+            f"{source.name}: '{text[:90]}'",
+            0.3,
+            (source.name,),
+            [record],
+            obs.aligned(source.name, record.ts),
+            {"template": text, "key": state.key},
+        )
         signals.append(signal)
         stories.append(Story("change", signal))
     return stories
@@ -212,7 +252,10 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
             key = signal.sources[0]
             if key not in best or signal.score > best[key].score:
                 best[key] = signal
-    for signal in sorted(best.values(), key=lambda s: (s.onset or 0.0, s.title))[:3]:
+    own = set(story.primary.sources)  # the story's own source failing tells the most
+    for signal in sorted(
+        best.values(), key=lambda s: (s.sources[0] not in own, s.onset or 0.0, s.title)
+    )[:3]:
         story.support.append(_as_symptom(signal))
 
 
@@ -221,17 +264,84 @@ def _as_symptom(signal: Signal) -> Signal:
     shared by other stories and keeps its own role)."""
     detail = {**signal.detail, "role": "symptom", "origin": id(signal)}
     detail.pop("absorbed", None)
-    return Signal(signal.kind, signal.title, signal.score, signal.sources, signal.records,
-                  signal.onset, detail, signal.series)
+    return Signal(
+        signal.kind,
+        signal.title,
+        signal.score,
+        signal.sources,
+        signal.records,
+        signal.onset,
+        detail,
+        signal.series,
+    )
+
+
+WITNESS_LEAD = 5.0  # a culprit may start this much after its witness (clock slack, log buffering)
+CULPRIT_KINDS = {"race", "exhaustion", "change", "error", "latency"}
+
+
+def _mark_witnesses(stories: list[Story]) -> None:
+    """A story whose primary only reports another party failing (connection refused, an
+    upstream error, a relayed 5xx) is a witness; when another source has its own failure
+    starting at the same moment, that source is the likelier culprit."""
+    for story in stories:
+        if not story.primary.detail.get("witness") or story.onset is None:
+            continue
+        own = set(story.primary.sources)
+        for other in stories:
+            if (
+                other is story
+                or other.kind not in CULPRIT_KINDS
+                or other.onset is None
+                or other.primary.detail.get("witness")
+                or own & set(other.primary.sources)
+            ):
+                continue
+            if other.primary.score < 0.3 or other.explained_by is not None:
+                continue
+            if story.onset - SYMPTOM_AFTER <= other.onset <= story.onset + WITNESS_LEAD:
+                story.culprit = other
+                break
 
 
 def _mark_explained(stories: list[Story]) -> None:
-    """A story whose primary is a symptom of an earlier story is explained by it."""
+    """A story whose primary is a symptom of an earlier story is explained by it; so is a
+    change that follows another source's change it names as a precursor (a shutdown after
+    an eviction, a restart after a deploy)."""
     for story in stories:
+        followed = (
+            {p.detail.get("origin") for p in story.precursors() if p.kind == "change"}
+            if story.kind == "change"
+            else set()
+        )
         for other in stories:
             if other is story or other.onset is None or story.onset is None:
                 continue
-            explains = any(s.detail.get("origin") == id(story.primary) for s in other.symptoms())
-            if explains and other.onset < story.onset - CAUSE_SLACK and other.explained_by is not story:
+            symptom = any(s.detail.get("origin") == id(story.primary) for s in other.symptoms())
+            follows = any(
+                id(s) in followed for s in (other.primary, *other._own_support())
+            ) and not set(other.primary.sources) & set(story.primary.sources)
+            if (
+                (symptom or follows)
+                and other.onset < story.onset - CAUSE_SLACK
+                and other.explained_by is not story
+            ):
                 story.explained_by = other
+                if follows:  # the cause's story shows the change it set off
+                    other.support.append(_as_consequence(story.primary))
                 break
+
+
+def _as_consequence(signal: Signal) -> Signal:
+    detail = {**signal.detail, "role": "consequence", "origin": id(signal)}
+    detail.pop("absorbed", None)
+    return Signal(
+        signal.kind,
+        signal.title,
+        signal.score,
+        signal.sources,
+        signal.records,
+        signal.onset,
+        detail,
+        signal.series,
+    )

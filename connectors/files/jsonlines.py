@@ -20,9 +20,10 @@ from connectors.files.timestamps import (
     seconds_of,
 )
 
-TIME_KEYS = ("ts", "time", "timestamp", "@timestamp")
-LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname")
-MESSAGE_KEYS = ("msg", "message")
+# ``t``/``s`` are MongoDB's, ``@t``/``@l``/``@m`` Serilog's compact JSON, ``log`` Docker's.
+TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "t", "@t", "date", "datetime")
+LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "s", "@l")
+MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "log")
 _ISO = FORMATS[0].regex
 _NUMERIC_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _SCALARS = (str, int, float, bool)
@@ -54,6 +55,10 @@ class TimeParser:
         return None
 
     def _value(self, value: object) -> float | None:
+        if isinstance(value, dict):  # MongoDB extended JSON: {"$date": "..."}
+            value = value.get("$date")
+            if isinstance(value, dict):
+                value = value.get("$numberLong")
         if isinstance(value, bool):
             return None
         if isinstance(value, int | float):
@@ -96,13 +101,20 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
     for key in MESSAGE_KEYS:
         if isinstance(obj.get(key), str):
             used.add(key)
-            text = str(obj[key])
+            text = str(obj[key]).rstrip("\n")
             break
-    extras = [
-        f"{key}={value}"
-        for key, value in obj.items()
-        if key not in used and isinstance(value, _SCALARS)
-    ]
+    extras = []
+    for key, value in obj.items():
+        if key in used:
+            continue
+        if isinstance(value, _SCALARS):
+            extras.append(f"{key}={value}")
+        elif isinstance(value, dict):  # one level down: MongoDB's attr.error=...
+            extras.extend(
+                f"{key}.{sub}={inner}"
+                for sub, inner in value.items()
+                if isinstance(inner, _SCALARS)
+            )
     return level, " ".join([text, *extras]).strip() if extras else text
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from connectors.files import jsonlines
-from connectors.files.levels import LevelReader, detect_index
+from connectors.files.levels import LevelReader, detect_index, normalize
 from connectors.files.timestamps import FORMATS, StampFormat, YearFor, fraction, seconds_of
 
 NO_TS = float("-inf")  # identity sentinel: "a record starts here but carries no time"
@@ -156,6 +156,8 @@ class RegexLayout(Layout):
             return None, line.strip()[:MESSAGE_CAP]
         start, end = match.span()
         level, message = self._levels.split(line[end:])
+        if level is None and match.groupdict().get("lvl"):  # klog: E0210 14:47:03.1
+            level = normalize(match.group("lvl"))
         if start:
             prefix = line[:start].strip(" \t-[]<>")
             if prefix and any(c.isalnum() for c in prefix):
@@ -175,9 +177,9 @@ class RegexLayout(Layout):
                 level = lookup(parts[index])
                 if level is not None:
                     if len(parts) > cut:
-                        return level, parts[cut].lstrip(" \t:|-")[:MESSAGE_CAP]
+                        return level, parts[cut].lstrip(" \t:|-]")[:MESSAGE_CAP]
                     return level, ""
-            return None, line[end:].lstrip(" \t:|,")[:MESSAGE_CAP]
+            return None, line[end:].lstrip(" \t:|,]")[:MESSAGE_CAP]
 
         return fields
 

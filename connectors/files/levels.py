@@ -58,14 +58,25 @@ _KEEP_BEFORE = 3  # from this index on, the tokens before the level stay in the 
 _CACHE_MAX = 4096
 
 
+_KEYS = ("LEVEL", "LVL", "SEVERITY", "LOGLEVEL")  # logfmt: level=warn, severity=ERROR
+
+
 def normalize(token: str) -> str | None:
-    """``'[warning]'`` -> ``'WARN'``, ``'[proxy:error]'`` -> ``'ERROR'``; else None."""
+    """``'[warning]'`` -> ``'WARN'``, ``'[proxy:error]'`` -> ``'ERROR'``,
+    ``'[info][gc]'`` -> ``'INFO'`` (JVM unified logging), ``'level=warn'`` -> ``'WARN'``
+    (logfmt); else None."""
     word = token.strip(_PUNCT)
     if len(word) == 1:
         return _LETTERS.get(word)
     level = _WORDS.get(word.upper())
     if level is None and ":" in word:  # Apache 2.4: [proxy:error]
         level = _WORDS.get(word.rpartition(":")[2].upper())
+    if level is None and "][" in word:  # [info][gc,heap]: the first tag that is a level
+        level = next((lv for tag in word.split("][") if (lv := _WORDS.get(tag.upper()))), None)
+    if level is None and "=" in word:
+        key, _, value = word.partition("=")
+        if key.upper() in _KEYS:
+            level = _WORDS.get(value.strip("\"'").upper())
     return level
 
 
@@ -94,11 +105,11 @@ class LevelReader:
             if len(parts) > index:
                 level = self.lookup(parts[index])
                 if level is not None:
-                    message = parts[index + 1].lstrip(" \t:|-") if len(parts) > index + 1 else ""
+                    message = parts[index + 1].lstrip(" \t:|-]") if len(parts) > index + 1 else ""
                     if index >= _KEEP_BEFORE:  # e.g. BGL node ids before "RAS KERNEL INFO"
                         message = " ".join([*parts[:index], message]).rstrip()
                     return level, message
-        return None, rest.lstrip(" \t:|,")
+        return None, rest.lstrip(" \t:|,]")  # "]": the tail of a bracketed stamp
 
 
 def detect_index(rests: Iterable[str]) -> int | None:

@@ -92,12 +92,12 @@ FORMATS: tuple[StampFormat, ...] = (
         + _HMS
         + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
     ),
-    # syslog (RFC 3164): Feb 10 14:47:03, Feb  1 04:07:03 -- no year
+    # syslog (RFC 3164): Feb 10 14:47:03, Feb  1 04:07:03; journalctl: Feb 01 04:07:03 -- no year
     _fmt(
         "syslog",
         r"(?<![\w])"
         + _MON
-        + r" {1,2}(?P<d>[1-3]?\d) "
+        + r" {1,2}(?P<d>[0-3]?\d) "
         + _HMS
         + r"(?:\.(?P<frac>\d{1,9}))?(?![\d:])",
     ),
@@ -125,6 +125,15 @@ FORMATS: tuple[StampFormat, ...] = (
     _fmt(
         "android",
         _LEFT + r"(?P<m>[01]\d)-(?P<d>[0-3]\d) " + _HMS + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+    ),
+    # glog / klog (Kubernetes): E0210 14:47:03.123456 -- the level letter leads the stamp;
+    # no year
+    _fmt(
+        "klog",
+        _LEFT
+        + r"(?P<lvl>[IWEF])(?P<m>[01]\d)(?P<d>[0-3]\d) "
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
     ),
     # HealthApp: 20171223-22:15:29:606, 20171223-22:16:0:9 (unpadded; the fraction is ms)
     _fmt(

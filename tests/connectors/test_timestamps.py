@@ -108,6 +108,100 @@ CASES = [
         "hv1 cron[1]: job",
     ),
     (
+        "journalctl-zero-padded-day",
+        ["Feb 01 04:07:03 pay01 systemd[1]: Started x.", "Feb 01 04:07:04 pay01 systemd[1]: y"],
+        None,
+        "2026-02-01T04:07:03+00:00",
+        None,
+        "pay01 systemd[1]: Started x.",
+    ),
+    (
+        "jvm-unified-logging-tags",
+        [
+            "[2026-02-10T14:47:03.123+0000][info][gc] GC(12) Pause Young (Normal) 10.101ms",
+            "[2026-02-10T14:47:04.456+0000][warning][gc,alloc] GC(13) allocation stall",
+        ],
+        None,
+        T + ".123+00:00",
+        "INFO",
+        "GC(12) Pause Young (Normal) 10.101ms",
+    ),
+    (
+        "kafka-bracketed-log4j",
+        [
+            "[2026-02-10 14:47:03,123] WARN [Partition orders-3 broker=2] Shrinking ISR (kafka.cluster.Partition)",
+            "[2026-02-10 14:47:04,000] INFO [ZooKeeperClient Kafka server] Session expired.",
+        ],
+        None,
+        T + ".123+00:00",
+        "WARN",
+        "[Partition orders-3 broker=2] Shrinking ISR",
+    ),
+    (
+        "bracketed-stamp-without-level",
+        ["[2026-02-10 14:47:03,123] broker 2 started", "[2026-02-10 14:47:04,000] ready"],
+        None,
+        T + ".123+00:00",
+        None,
+        "broker 2 started",  # not "] broker 2 started"
+    ),
+    (
+        "klog-level-letter-leads-the-stamp",
+        [
+            "E0210 14:47:03.123456   12345 reflector.go:138] failed to watch *v1.Pod",
+            "I0210 14:47:04.000001   12345 leaderelection.go:258] acquired lease",
+        ],
+        None,
+        T + ".123456+00:00",
+        "ERROR",
+        "reflector.go:138] failed to watch *v1.Pod",
+    ),
+    (
+        "elasticsearch-bracketed-level",
+        [
+            "[2026-02-10T14:47:03,123][WARN ][o.e.m.j.JvmGcMonitorService] [node-1] overhead",
+            "[2026-02-10T14:47:04,123][INFO ][o.e.c.r.a.DiskThresholdMonitor] [node-1] ok",
+        ],
+        None,
+        T + ".123+00:00",
+        "WARN",
+        "[o.e.m.j.JvmGcMonitorService] [node-1] overhead",
+    ),
+    (
+        "mongodb-json-date-and-attr",
+        [
+            '{"t":{"$date":"2026-02-10T14:47:03.123+00:00"},"s":"E","c":"STORAGE","ctx":"t1",'
+            '"msg":"WiredTiger error","attr":{"error":28,"message":"No space left on device"}}',
+            '{"t":{"$date":"2026-02-10T14:47:04.000+00:00"},"s":"I","c":"NETWORK","msg":"ok"}',
+        ],
+        None,
+        T + ".123+00:00",
+        "ERROR",
+        "WiredTiger error c=STORAGE ctx=t1 attr.error=28 attr.message=No space left on device",
+    ),
+    (
+        "docker-json-file",
+        [
+            '{"log":"panic: runtime error: index out of range\\n","stream":"stderr","time":"2026-02-10T14:47:03.123Z"}',
+            '{"log":"listening on :8080\\n","stream":"stdout","time":"2026-02-10T14:47:04.5Z"}',
+        ],
+        None,
+        T + ".123+00:00",
+        None,
+        "panic: runtime error: index out of range stream=stderr",
+    ),
+    (
+        "logfmt-level-key",
+        [
+            '2026-02-10T14:47:03.123Z level=error msg="upstream request failed" id=7',
+            '2026-02-10T14:47:04.000Z level=info msg="request" id=8',
+        ],
+        None,
+        T + ".123+00:00",
+        "ERROR",
+        'msg="upstream request failed" id=7',
+    ),
+    (
         "rfc5424",
         [
             "<34>1 2026-02-10T14:47:03.1Z hv1 libvirtd 812 ID47 - vm-21 created",
@@ -324,6 +418,7 @@ def test_format(
     assert first.ts == pytest.approx(epoch(expected), abs=1e-6)
     assert first.level == level
     assert message in first.message
+    assert not first.message.startswith("]")
     assert first.text == lines[0]
     assert all(r.ts is not None and r.ts > first.ts for r in records[1:])
 
@@ -375,6 +470,12 @@ def test_a_number_in_a_few_lines_is_not_an_epoch_stamp(tmp_path: Path) -> None:
         ("<trace>", "DEBUG"),
         ("notice", "INFO"),
         ("[proxy:error]", "ERROR"),
+        ("[info][gc]", "INFO"),
+        ("[gc][warning]", "WARN"),
+        ("level=warn", "WARN"),
+        ('lvl="error"', "ERROR"),
+        ("severity=CRITICAL", "FATAL"),
+        ("msg=error", None),
         ("D", "DEBUG"),
         ("hello", None),
         ("-", None),

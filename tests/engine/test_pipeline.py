@@ -72,7 +72,11 @@ def test_cause_ranks_above_its_symptoms() -> None:
     for i in range(40):
         db.add(1200 + i * 5, "FATAL", "sorry, too many clients already")
     for i in range(60):
-        api.add(1203 + i * 3, "ERROR", f"order-{i} failed: could not acquire connection: connection refused")
+        api.add(
+            1203 + i * 3,
+            "ERROR",
+            f"order-{i} failed: could not acquire connection: connection refused",
+        )
     analysis = analyse(db, api)
     top = analysis.drafts[0]
     assert top.sources_correlated[0] == "db"
@@ -123,7 +127,10 @@ def test_analysis_is_deterministic() -> None:
     def run():
         caller, callee = Log("broker"), Log("hypervisor")
         race(caller, callee)
-        return [(d.title, d.confidence, sorted(cited_locators(d))) for d in analyse(caller, callee).drafts]
+        return [
+            (d.title, d.confidence, sorted(cited_locators(d)))
+            for d in analyse(caller, callee).drafts
+        ]
 
     assert run() == run()
 

@@ -14,10 +14,18 @@ from bot.engine.measures import duration_of, limit_of
     [
         ("calling CreateVm vm=vm-21 session=9f2c-11ab timeout=00:00:30", ["vm-21", "9f2c-11ab"]),
         ("vm-21 created in 31.2s", ["vm-21"]),
-        ("GET /orders?order_id=12345 trace_id=4bf92f3577b34da6a3ce929d0e0e4736",
-         ["order=12345", "4bf92f3577b34da6a3ce929d0e0e4736"]),
-        ("Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106", ["blk_-1608999687919862906"]),
-        ("request 3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70 done", ["3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70"]),
+        (
+            "GET /orders?order_id=12345 trace_id=4bf92f3577b34da6a3ce929d0e0e4736",
+            ["order=12345", "4bf92f3577b34da6a3ce929d0e0e4736"],
+        ),
+        (
+            "Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106",
+            ["blk_-1608999687919862906"],
+        ),
+        (
+            "request 3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70 done",
+            ["3f2b8c1e-9a7d-4c2e-8f1a-2b3c4d5e6f70"],
+        ),
         ("Connection from 10.0.0.1 port 22 at 2026-02-10 14:47:03", []),
         ("took 31.2s, retries=3, pid=4242", []),
     ],
@@ -39,18 +47,31 @@ def test_id_kind() -> None:
 
 @pytest.mark.parametrize(
     ("message", "seconds"),
-    [("took 31.2s", 31.2), ("elapsed=31200ms", 31.2), ("duration: 0:00:31", 31.0),
-     ("Operation completed in 250 ms", 0.25), ("latency_ms=812 status=200", 0.812),
-     ("state=Running elapsed=9189ms", 9.189), ("GET /x 200", None)],
+    [
+        ("took 31.2s", 31.2),
+        ("elapsed=31200ms", 31.2),
+        ("duration: 0:00:31", 31.0),
+        ("Operation completed in 250 ms", 0.25),
+        ("latency_ms=812 status=200", 0.812),
+        ("state=Running elapsed=9189ms", 9.189),
+        ("GET /x 200", None),
+    ],
 )
 def test_durations(message: str, seconds: float | None) -> None:
-    assert duration_of(message) == pytest.approx(seconds) if seconds else duration_of(message) is None
+    assert (
+        duration_of(message) == pytest.approx(seconds) if seconds else duration_of(message) is None
+    )
 
 
 @pytest.mark.parametrize(
     ("message", "seconds"),
-    [("calling CreateVm timeout=00:00:30", 30.0), ("timeout=30s", 30.0),
-     ("request timed out after 30000 ms", 30.0), ("deadline=5s exceeded", 5.0), ("took 3s", None)],
+    [
+        ("calling CreateVm timeout=00:00:30", 30.0),
+        ("timeout=30s", 30.0),
+        ("request timed out after 30000 ms", 30.0),
+        ("deadline=5s exceeded", 5.0),
+        ("took 3s", None),
+    ],
 )
 def test_limits(message: str, seconds: float | None) -> None:
     assert limit_of(message) == seconds

@@ -93,7 +93,7 @@ def _signal(obs: Observations, pair: _Pair, shared: int) -> Signal:
     return Signal(
         kind="disagreement",
         title=(
-            f"{pair.succeeded} reports success for {n} {'/'.join(kinds)} ids {what} "
+            f"{pair.succeeded} reports success for {n} {_ids_of(kinds)} {what} "
             f"{pair.failed} reports failure"
         ),
         score=round(min(0.97, score * (0.6 + 0.4 * min(1.0, share * 4))), 3),
@@ -113,6 +113,12 @@ def _signal(obs: Observations, pair: _Pair, shared: int) -> Signal:
             "success_example": hits[0][2].message,
         },
     )
+
+
+def _ids_of(kinds: list[str]) -> str:
+    """``vm ids``, ``vm/session ids``; plain ``id`` kinds are just ``ids``."""
+    joined = "/".join(kinds)
+    return "ids" if joined == "id" else f"{joined} ids"
 
 
 def _kinds(idents: Iterable[str]) -> list[str]:

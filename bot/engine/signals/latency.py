@@ -15,6 +15,7 @@ from bot.engine.records import Record
 from bot.engine.state import SourceState, TemplateState
 
 MIN_MEASURES = 5
+MIN_NEW_MEASURES = 3  # a new operation far slower than anything before needs fewer samples
 SLOW = 1.0  # seconds: a new operation this slow (median) is worth a look
 
 
@@ -23,9 +24,11 @@ def latency_signals(obs: Observations) -> list[Signal]:
     linked = _linked_sources(obs)
     signals = []
     for source, state in obs.templates():
-        if len(state.durations) < 2 * MIN_MEASURES:
+        if len(state.durations) < 2 * MIN_NEW_MEASURES:
             continue
-        related = [lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked]
+        related = [
+            lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked
+        ]
         signal = _judge(obs, source, state, related)
         if signal:
             signals.append(signal)
@@ -38,22 +41,61 @@ def _linked_sources(obs: Observations, at_least: int = 3) -> set[tuple[str, str]
     for tracks in obs.shared_ids().values():
         names = sorted(tracks)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 counts[(a, b)] = counts.get((a, b), 0) + 1
     pairs = {pair for pair, n in counts.items() if n >= at_least}
     return pairs | {(b, a) for a, b in pairs}
 
 
-def _limits(obs: Observations) -> list[tuple[float, int, str, Record | None]]:
-    """Every stated limit: (seconds, times seen, source, a record stating it), most seen first."""
+Limit = tuple[float, int, str, "Record | None", "float | None"]
+
+
+def _limits(obs: Observations) -> list[Limit]:
+    """Every stated limit: (seconds, times seen, source, a record stating it, since), most
+    seen first. ``since``: when a limit no source stated before the window first shows
+    (a timeout just lowered), else None."""
     found: dict[float, tuple[int, str, Record | None]] = {}
+    since: dict[float, float | None] = {}
     for source, state in obs.templates():
         for value, count in state.limits.items():
+            first = obs.aligned(source.name, state.first_ts)
+            if first is None or first < obs.config.start:
+                since[value] = None
+            elif value not in since or (since[value] is not None and first < (since[value] or 0.0)):
+                since[value] = first
             seen, _, _ = found.get(value, (0, "", None))
             example = (obs.window_records(source.name, state, 1) or state.first or [None])[0]
             if count > seen:
                 found[value] = (count, source.name, example)
-    return sorted(((v, c, s, r) for v, (c, s, r) in found.items()), key=lambda x: (-x[1], x[0]))
+    return sorted(
+        ((v, c, s, r, since.get(v)) for v, (c, s, r) in found.items()), key=lambda x: (-x[1], x[0])
+    )
+
+
+def _applies(
+    obs: Observations,
+    source: str,
+    lim: Limit,
+    window: list[tuple[float, float]],
+    base_p50: float | None,
+) -> list[tuple[float, float]] | None:
+    """The window's durations a limit applies to, when they cross it. An old limit must
+    sit above the baseline's durations and below some in the window; a new one applies
+    from when it first shows, whatever the durations were before."""
+    seconds, since = lim[0], lim[4]
+    if since is None:
+        values = [v for _, v in window]
+        if (
+            max(values) > seconds
+            and min(values) < seconds
+            and (base_p50 is None or base_p50 < seconds)
+        ):
+            return window
+        return None
+    after = [(t, v) for t, v in window if (obs.aligned(source, t) or 0.0) >= since]
+    if len(after) >= MIN_MEASURES and max(v for _, v in after) > seconds:
+        return after
+    return None
 
 
 def _split(
@@ -77,29 +119,22 @@ def _judge(
 ) -> Signal | None:
     window, baseline = _split(obs, source.name, state)
     if len(window) < MIN_MEASURES:
-        return None
+        return _new_slow(obs, source, state, window, baseline)
     values = [v for _, v in window]
     p95 = _quantile(values, 0.95)
     base_p50 = statistics.median(baseline) if baseline else None
-    limit = next(
-        (
-            lim
-            for lim in limits
-            if max(values) > lim[0]
-            and (base_p50 is None or base_p50 < lim[0])
-            and min(values) < lim[0]
-        ),
-        None,
-    )
+    limit, applied = None, window
+    for lim in limits:
+        crossed = _applies(obs, source.name, lim, window, base_p50)
+        if crossed is not None:
+            limit, applied = lim, crossed
+            break
     trend = _rank_correlation(values)
     text = obs.template_text(state)
-    if limit is None and not baseline and _is_new(obs, source, state):
-        median = statistics.median(values)
-        if median >= SLOW:
-            return Signal("latency", f"{source.name}: new slow '{text[:70]}' (median {median:.3g}s)",
-                          round(min(0.6, 0.35 + 0.05 * median), 3), (source.name,),
-                          _evidence(state, None), obs.aligned(source.name, window[0][0]),
-                          {"template": text, "key": state.key, "p95": p95, "baseline_p50": None, "trend": trend})
+    if limit is None and not baseline:
+        signal = _new_slow(obs, source, state, window, baseline)
+        if signal is not None:
+            return signal
     if limit is None:
         if base_p50 and p95 >= 3 * max(_quantile(baseline, 0.95), 1e-3) and trend > 0.3:
             return Signal(
@@ -113,11 +148,12 @@ def _judge(
                 {"template": text, "p95": p95, "baseline_p50": base_p50, "trend": trend},
             )
         return None
-    seconds, _, limit_source, limit_record = limit
+    seconds, _, limit_source, limit_record, since = limit
+    window = applied
     over = [(ts, v) for ts, v in window if v > seconds]
     ordinal = _ordinal_in_burst(window, seconds)
     share = len(over) / len(window)
-    records = _evidence(state, seconds)
+    records = _evidence(state, seconds, window[0][0] if since is not None else None)
     if limit_record is not None and limit_record.source != source.name:
         records.append(limit_record)
     return Signal(
@@ -140,7 +176,46 @@ def _judge(
             "p95": p95,
             "baseline_p50": base_p50,
             "trend": trend,
+            "since": since,  # a limit first stated in the window (lowered), else None
             "points": [(obs.aligned(source.name, t), v) for t, v in window[:2000]],
+        },
+    )
+
+
+def _new_slow(
+    obs: Observations,
+    source: SourceState,
+    state: TemplateState,
+    window: list[tuple[float, float]],
+    baseline: list[float],
+) -> Signal | None:
+    """An operation never seen in the baseline that takes seconds. A duration is logged
+    when the operation ends, so it began ``duration`` seconds before its line: that is
+    the onset of a slow success (a 9 s pause logged at its end started before what it
+    caused)."""
+    if len(window) < MIN_NEW_MEASURES or baseline or not _is_new(obs, source, state):
+        return None
+    values = [v for _, v in window]
+    median = statistics.median(values)
+    if median < SLOW:
+        return None
+    # a failure (a wait cut off by a timeout) is known when it is logged; only an operation
+    # that completed slowly is dated back to its start
+    began = window[0][0] if state.meaning.failure else min(ts - value for ts, value in window)
+    text = obs.template_text(state)
+    return Signal(
+        "latency",
+        f"{source.name}: new slow '{text[:70]}' (median {median:.3g}s)",
+        round(min(0.6, 0.35 + 0.05 * median), 3),
+        (source.name,),
+        _evidence(state, None),
+        obs.aligned(source.name, began),
+        {
+            "template": text,
+            "key": state.key,
+            "p95": _quantile(values, 0.95),
+            "baseline_p50": None,
+            "trend": _rank_correlation(values),
         },
     )
 
@@ -150,9 +225,14 @@ def _is_new(obs: Observations, source: SourceState, state: TemplateState) -> boo
     return window > 0 and baseline == 0 and obs.baseline_seconds > 0
 
 
-def _evidence(state: TemplateState, limit: float | None) -> list[Record]:
-    """The last sample under the limit, the first over it, and the slowest one."""
+def _evidence(
+    state: TemplateState, limit: float | None, since: float | None = None
+) -> list[Record]:
+    """The last sample under the limit, the first over it, and the slowest one (from the
+    raw time ``since`` on, when the limit is new)."""
     samples = sorted(state.measured, key=lambda s: (s[1].ts or 0.0, s[1].line))
+    if since is not None:
+        samples = [s for s in samples if (s[1].ts or 0.0) >= since]
     if limit is None:
         return [max(samples, key=lambda s: s[0])[1]] if samples else []
     first_over = next((i for i, (v, _) in enumerate(samples) if v > limit), None)

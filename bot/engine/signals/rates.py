@@ -52,49 +52,111 @@ def _judge(
         return None
     onset = obs.aligned(source.name, records[0].ts)
     new = baseline == 0 and (expected is not None or _late_start(obs, source, state))
-    detail = {"template": text, "key": state.key, "window": window, "baseline": baseline,
-              "expected": expected, "severity": state.severity}
+    detail = {
+        "template": text,
+        "key": state.key,
+        "window": window,
+        "baseline": baseline,
+        "expected": expected,
+        "severity": state.severity,
+        "witness": _witness(state),
+    }
+    if state.cause:
+        detail["cause"] = state.cause
 
     def signal(kind: str, title: str, score: float) -> Signal:
         return Signal(kind, title, score, (source.name,), records, onset, detail)
 
-    exhausted = state.meaning.exhaustion or (state.severity >= ERROR and bool(EXHAUSTION.search(text)))
+    exhausted = state.meaning.exhaustion or (
+        state.severity >= ERROR and bool(EXHAUSTION.search(text))
+    )
     if exhausted and (new or _is_burst(window, expected)):
-        return signal("exhaustion", f"{source.name}: {_short(text)}",
-                      _score(window, expected, state.severity, 0.25))
+        return signal(
+            "exhaustion",
+            f"{source.name}: {_short(text)}",
+            _score(window, expected, state.severity, 0.25),
+        )
     if state.severity >= WARN:
         if new and (window >= 2 or state.severity >= FATAL):
-            return signal("new_template", f"{source.name}: new {_level(state)} '{_short(text)}'",
-                          _score(window, expected, state.severity, 0.1))
+            return signal(
+                "new_template",
+                f"{source.name}: new {_level(state)} '{_short(text)}'",
+                _score(window, expected, state.severity, 0.1),
+            )
         if _is_burst(window, expected):
-            return signal("burst", f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
-                          _score(window, expected, state.severity, 0.0))
+            return signal(
+                "burst",
+                f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
+                _score(window, expected, state.severity, 0.0),
+            )
         return None
     if state.meaning.change and new and window <= 20:
         return signal("change", f"{source.name}: '{_short(text)}'", 0.3)
     if new:
         return signal("new_info", f"{source.name}: new '{_short(text)}'", 0.1)
     if _is_burst(window, expected) and window >= VOLUME_FACTOR * (expected or 0) + VOLUME_EXTRA:
-        return signal("volume", f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})", 0.15)
+        return signal(
+            "volume",
+            f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
+            0.15,
+        )
     return None
 
 
 def _absent(
-    obs: Observations, source: SourceState, state: TemplateState, text: str, baseline: int,
+    obs: Observations,
+    source: SourceState,
+    state: TemplateState,
+    text: str,
+    baseline: int,
     expected: float | None,
 ) -> Signal | None:
     """A template seen before the window and not in it: stopped, or an earlier error."""
     last = [state.last] if state.last is not None else []
-    detail = {"template": text, "key": state.key, "window": 0, "baseline": baseline, "expected": expected,
-              "severity": state.severity}
+    detail = {
+        "template": text,
+        "key": state.key,
+        "window": 0,
+        "baseline": baseline,
+        "expected": expected,
+        "severity": state.severity,
+    }
     if expected is not None and expected >= 10 and baseline >= 10:
-        return Signal("vanished_template", f"{source.name}: '{_short(text)}' stopped (about {expected:.0f} expected in the window)",
-                      min(0.6, 0.2 + 0.05 * math.log2(1 + expected)), (source.name,), last,
-                      obs.aligned(source.name, state.last_ts), detail)
+        return Signal(
+            "vanished_template",
+            f"{source.name}: '{_short(text)}' stopped (about {expected:.0f} expected in the window)",
+            min(0.6, 0.2 + 0.05 * math.log2(1 + expected)),
+            (source.name,),
+            last,
+            obs.aligned(source.name, state.last_ts),
+            detail,
+        )
     if state.severity >= ERROR and last:
-        return Signal("earlier_error", f"{source.name}: earlier '{_short(text)}'", 0.1, (source.name,), last,
-                      obs.aligned(source.name, state.last_ts), detail)
+        return Signal(
+            "earlier_error",
+            f"{source.name}: earlier '{_short(text)}'",
+            0.1,
+            (source.name,),
+            last,
+            obs.aligned(source.name, state.last_ts),
+            detail,
+        )
     return None
+
+
+def _witness(state: TemplateState) -> bool:
+    """The source reports another party failing: a refused or failed connection, an
+    upstream error, a relayed 5xx in an access log."""
+    return state.meaning.dependency or (state.status or "").startswith("5")
+
+
+def _mostly_witness(obs: Observations, source: SourceState, window: int) -> bool:
+    """Most of the source's window records report another party failing: its new
+    volume is the echo of someone else's failure, not load of its own."""
+    echoes = sum(
+        obs.counts(source.name, s.hist)[0] for s in source.templates.values() if _witness(s)
+    )
+    return window > 0 and 2 * echoes >= window
 
 
 def _late_start(obs: Observations, source: SourceState, state: TemplateState) -> bool:
@@ -176,8 +238,14 @@ def _load_jumps(obs: Observations) -> list[Signal]:
             continue
         normal = max(1.0, sorted(baseline)[len(baseline) // 2])
         high = max(LOAD_FACTOR * normal, normal + LOAD_EXTRA)
-        start = next((i for i in range(len(window) - LOAD_MINUTES + 1)
-                      if all(c >= high for c in window[i:i + LOAD_MINUTES])), None)
+        start = next(
+            (
+                i
+                for i in range(len(window) - LOAD_MINUTES + 1)
+                if all(c >= high for c in window[i : i + LOAD_MINUTES])
+            ),
+            None,
+        )
         if start is None:
             continue
         after = window[start:]
@@ -185,13 +253,20 @@ def _load_jumps(obs: Observations) -> list[Signal]:
         records = obs.bucket_records(name, start)
         if not records:
             continue
-        signals.append(Signal(
-            kind="load",
-            title=f"{name}: volume jumped to {ratio:.1f}× its baseline rate",
-            score=round(min(0.6, 0.3 + 0.1 * math.log2(ratio)), 3),
-            sources=(name,),
-            records=records,
-            onset=obs.aligned(name, records[0].ts),
-            detail={"ratio": ratio, "baseline_per_minute": normal, "template": f"{name} volume"},
-        ))
+        signals.append(
+            Signal(
+                kind="load",
+                title=f"{name}: volume jumped to {ratio:.1f}× its baseline rate",
+                score=round(min(0.6, 0.3 + 0.1 * math.log2(ratio)), 3),
+                sources=(name,),
+                records=records,
+                onset=obs.aligned(name, records[0].ts),
+                detail={
+                    "ratio": ratio,
+                    "baseline_per_minute": normal,
+                    "template": f"{name} volume",
+                    "witness": _mostly_witness(obs, source, sum(window)),
+                },
+            )
+        )
     return signals

@@ -25,6 +25,7 @@ _MODULES = (
     "rate_limit",
     "lock_timeout",
     "cache_stampede",
+    "gc_pause",
 )
 
 
