@@ -128,6 +128,31 @@ def test_metric_passage_passes_the_investigation_citation_check(prometheus) -> N
         verify_citation(forged, {"metrics": connector})
 
 
+def test_a_query_threshold_becomes_a_cited_crossing_in_the_investigation(prometheus) -> None:
+    """From the manifest's ``threshold`` through the real server to the engine's signal."""
+    from bot.engine import Engine
+    from bot.investigate import engine_config, verify_citation
+
+    query = {"expr": 'checkout_p99_seconds{region="eu"}', "name": "eu p99", "threshold": 0.5}
+    connector, series = read(prometheus.url, [query])
+    assert [(s.threshold, s.label) for s in series] == [(0.5, "eu p99")]
+    engine = Engine(
+        engine_config(
+            manifest(
+                {"name": "metrics", "kind": "prometheus", "url": prometheus.url, "queries": [query]}
+            )
+        )
+    )
+    for item in series:
+        engine.add(item)
+    [signal] = [s for s in engine.finish().signals if s.kind == "metric"]
+    assert signal.onset == BASELINE + 45 * 60  # eu slows from 14:45
+    assert signal.title.startswith("eu p99 (checkout_p99_seconds{")
+    assert "went above its limit 0.5 at 14:45:00 UTC (peak 0.94" in signal.title
+    for passage in signal.records:  # cited points are re-read from the server verbatim
+        verify_citation(passage, {"metrics": connector})
+
+
 def test_bad_promql_is_a_clear_error(prometheus) -> None:
     with pytest.raises(ConnectorError, match=r"HTTP 400 .*parse error"):
         read(prometheus.url, ["sum(rate(checkout_p99_seconds[5m]"])
