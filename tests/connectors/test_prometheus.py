@@ -219,3 +219,8 @@ def test_checkout_latency_example_reads_every_source() -> None:
     tickets = result.connectors["tickets"]
     assert tickets.cite("PAY-231") and tickets.cite("PAY-260") is None  # filed after the window
     assert by_name["metrics"].records == 3
+    top = result.report.hypotheses[0]  # the past incident is named with how it was resolved
+    assert "Seen before in PAY-231 (Fixed, resolved 2025-10-16): “Failed over to southbank" in (
+        top.summary
+    )
+    assert {"PAY-231", "PAY-231#comment-2"} <= {e.locator for e in top.evidence}
