@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from bot.engine.classify import SUCCESS
-from bot.engine.context import ContextIndex
+from bot.engine.context import ContextIndex, Precedent
 from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
@@ -61,6 +61,9 @@ def _draft(
     )
     for passage in context.matching(query):
         citations.append(Citation(passage))
+    precedent = context.precedent(f"{query} {obs.config.symptom}", before=obs.config.start)
+    if precedent is not None:
+        summary, steps = _with_precedent(precedent, summary, steps, citations)
     return Draft(
         title=title,
         summary=summary,
@@ -73,6 +76,20 @@ def _draft(
         key=f"{story.kind}:{_shape(story.primary)}",
         onset=story.onset,
     )
+
+
+def _with_precedent(
+    precedent: Precedent, summary: str, steps: list[str], citations: list[Citation]
+) -> tuple[str, list[str]]:
+    """Say the story was seen before and how it ended; cite the ticket and the remedy."""
+    cited = {c.item.locator for c in citations}
+    for passage in (precedent.ticket, precedent.remedy):
+        if passage.locator not in cited:
+            citations.append(Citation(passage))
+            cited.add(passage.locator)
+    key = precedent.ticket.locator
+    step = f"Check whether {key}'s remedy applies here: “{precedent.sentence}”"
+    return f"{summary} {precedent.line()}", [step, *steps]
 
 
 # ---------------------------------------------------------------------------- scoring
