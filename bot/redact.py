@@ -19,7 +19,8 @@ from collections.abc import Iterable
 logger = logging.getLogger(__name__)
 
 _SECRET_KEYS = (
-    r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|account[_-]?key|"
+    # pwd= followed by an absolute path is the shell's working directory, not a password
+    r"password|passwd|pwd(?!\s*[:=]\s*/)|secret|api[_-]?key|access[_-]?key|account[_-]?key|"
     r"client[_-]?secret|auth[_-]?token|access[_-]?token|refresh[_-]?token|private[_-]?key|token"
 )
 

@@ -47,6 +47,7 @@ def test_token_kinds_are_redacted(kind):
         ("secret: {s}", "abcdef123", "secret: "),
         ("conn postgres://app:{s}@db:5432/x", "pa55w0rd", "postgres://"),
         ("Server=db;User Id=sa;Password={s};", "Sup3rS3cret", "Password="),
+        ("mysql -u app pwd={s}", "hunter22", "pwd="),
     ],
 )
 def test_key_value_and_connection_string_secrets(line, secret, kept):
@@ -69,6 +70,7 @@ def test_private_key_blocks_whole_and_truncated():
         "2026-02-10T14:47:03Z ERROR create vm-21 timed out after 30s session=ab12-cd34",
         "user passed the password check",
         "GET https://example.com/api/v1/items?page=2",
+        "Mar  2 10:14:07 host sudo: deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root",
     ],
 )
 def test_ordinary_lines_are_untouched(line):
