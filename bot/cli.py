@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.durations import parse_duration, parse_instant
 from bot.errors import LogIQError
@@ -157,10 +158,7 @@ def run_investigate(args: argparse.Namespace) -> int:
     if args.verbose:
         _print_audit(investigation, err)
         for step in steps:
-            err.print(
-                f"[dim]llm step {step.step}: {step.kind} {step.name} → {step.status} "
-                f"({step.tokens} tokens) {step.detail}[/dim]"
-            )
+            err.print(f"[dim]llm {escape(step.line())}[/dim]", highlight=False, soft_wrap=True)
     output = _render(investigation.report, args.format, capture=args.out is not None)
     if args.out:
         args.out.write_text(output or "", encoding="utf-8")
@@ -221,12 +219,15 @@ class _progress:
 def _print_audit(investigation, console: Console) -> None:
     for stats in investigation.stats:
         for query in stats.queries:
-            console.print(
-                f"[dim]{query.source}: {query.query} [{query.window}] → {query.count} "
-                f"in {query.duration_ms:.0f} ms ({query.status})[/dim]"
+            line = (
+                f"{query.source}: {query.query} [{query.window}] → {query.count} "
+                f"in {query.duration_ms:.0f} ms ({query.status})"
             )
+            console.print(f"[dim]{escape(line)}[/dim]", highlight=False, soft_wrap=True)
         for note in stats.notes:
-            console.print(f"[dim]{stats.name}: {note}[/dim]")
+            console.print(
+                f"[dim]{escape(f'{stats.name}: {note}')}[/dim]", highlight=False, soft_wrap=True
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover
