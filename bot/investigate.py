@@ -269,6 +269,7 @@ def to_hypothesis(draft: Draft, rank: int, connectors: dict[str, Connector]) -> 
         sources_correlated=draft.sources_correlated,
         next_steps=[redact(step) for step in draft.next_steps],
         kind=draft.kind,
+        signals=[signal.key for signal in draft.signals],
     )
 
 

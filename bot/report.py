@@ -34,6 +34,7 @@ class Hypothesis(BaseModel):
     sources_correlated: list[str]
     next_steps: list[str]
     kind: str = ""  # the signal family that produced it (disagreement, exhaustion, ...)
+    signals: list[str] = Field(default_factory=list)  # keys of the engine signals it explains
 
 
 class WindowOut(BaseModel):

@@ -5,8 +5,9 @@ the whole feedback history of the thread, so it is idempotent and a reopened hyp
 gets its old confidence back. What changed is the difference between the ranking
 before and after the latest feedback entry:
 
-* a rejection drops the hypothesis and discounts the others that rest on the same cited
-  lines, in proportion to how much of their evidence they share with it;
+* a rejection drops the hypothesis and the signals only it explained, and discounts the
+  others in proportion to how much of their support (engine signals, or cited lines for
+  hypotheses without signals, such as a model's) they share with it;
 * a confirmation marks the case explained and hands back the next steps to post;
 * ``priors`` (pattern -> multiplier, from incident memory) lower the confidence of
   patterns that were rejected in earlier cases.
@@ -162,14 +163,22 @@ def _with_prior(h: Hypothesis, priors: Mapping[str, float] | None) -> Hypothesis
 
 
 def _discounted(h: Hypothesis, rejected: Sequence[Hypothesis]) -> Hypothesis:
-    own = _locators(h)
-    if not own or not rejected:
+    """Lower ``h`` by the share of its support that rejected hypotheses rested on too:
+    the engine's signals when both name them, else their cited lines."""
+    if not rejected:
         return h
-    shared = set().union(*(_locators(r) for r in rejected)) & own
+    own, basis = (set(h.signals), _signals) if h.signals else (_locators(h), _locators)
+    if not own:
+        return h
+    shared = set().union(*(basis(r) for r in rejected)) & own
     if not shared:
         return h
     factor = 1.0 - SHARED_DISCOUNT * len(shared) / len(own)
     return h.model_copy(update={"confidence": round(h.confidence * factor, 3)})
+
+
+def _signals(h: Hypothesis) -> set[str]:
+    return set(h.signals)
 
 
 def _locators(h: Hypothesis) -> set[str]:
@@ -188,9 +197,9 @@ def _changes(before: Sequence[Hypothesis], after: Sequence[Hypothesis]) -> tuple
                 Change(h.id, prev.confidence, h.confidence, f"{prev.status} → {h.status}")
             )
         elif prev.confidence != h.confidence:
-            why = "shares cited lines with a rejected hypothesis"
+            why = "rests on what a rejected hypothesis explained"
             if h.confidence > prev.confidence:
-                why = "no longer shares evidence with a rejected hypothesis"
+                why = "no longer rests on a rejected hypothesis"
             changes.append(Change(h.id, prev.confidence, h.confidence, why))
     return tuple(changes)
 

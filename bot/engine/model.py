@@ -7,6 +7,7 @@ after the citation check; the LLM layer reads the same :class:`Analysis`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,12 @@ class Signal:
     onset: float | None = None
     detail: dict[str, object] = field(default_factory=dict)
     series: Series | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity within one investigation: what re-ranking counts as "explained"."""
+        digest = hashlib.sha1(f"{self.sources}|{self.title}".encode()).hexdigest()[:10]
+        return f"{self.kind}:{digest}"
 
 
 @dataclass(slots=True)

@@ -73,3 +73,16 @@ def test_pattern_is_stable_across_cases_with_different_numbers():
     c = hypothesis("H1", 0.5, [], title="Disk full on db-1", kind="exhaustion")
     assert pattern_of(a) == pattern_of(b) != pattern_of(c)
     assert shape("Took 31.2s for VMS-112") == "took <*> for <*>"
+
+
+def test_engine_signals_decide_what_a_rejection_takes_from_the_others():
+    shared = evidence("broker", 10, "ERROR create vm-3 timed out")
+    h1 = hypothesis("H1", 0.8, [shared]).model_copy(update={"signals": ["burst:a", "latency:b"]})
+    h2 = hypothesis("H2", 0.6, [shared]).model_copy(update={"signals": ["latency:b", "new:c"]})
+    h3 = hypothesis("H3", 0.5, [shared]).model_copy(update={"signals": ["change:d"]})
+    out = rerank([h1, h2, h3], [Feedback("H1", "rejected", "ana")])
+    by_id = {h.id: h for h in out.hypotheses}
+    assert by_id["H2"].confidence == 0.45  # half its signals were H1's: 0.6 * (1 - 0.5 / 2)
+    assert by_id["H3"].confidence == 0.5  # same cited line, but explains another signal
+    why = {c.hypothesis_id: c.why for c in out.changes}
+    assert why["H2"] == "rests on what a rejected hypothesis explained"
