@@ -29,7 +29,8 @@ _FAILURE = re.compile(
     r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
     r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention|"
-    r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available",
+    r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available|"
+    r"\balarm (?:set|raised|triggered|fired|active)\b|\bblocked\b",
     re.IGNORECASE,
 )
 SUCCESS = re.compile(
@@ -49,7 +50,8 @@ EXHAUSTION = re.compile(
     r"queue (?:is )?full|backlog (?:full|exceeded)|cannot allocate memory|heap space|"
     r"memory (?:limit|pressure|exhausted)|pool (?:is )?(?:full|exhausted|empty)|"
     r"\bpool\b.{0,60}(?:timed? ?out|timeout|no (?:free|available)|not available|wait)|"
-    r"no (?:free|available|idle) (?:connection|slot|worker|thread)s?",
+    r"no (?:free|available|idle) (?:connection|slot|worker|thread)s?|"
+    r"\b(?:memory|disk|resource)\b.{0,30}\b(?:limit|alarm|watermark)|high[ _]watermark",
     re.IGNORECASE,
 )
 _CHANGE = re.compile(
@@ -57,7 +59,13 @@ _CHANGE = re.compile(
     r"upgrad|feature flag|\bflag\b|flush|evict|\bscal(?:ed|ing)\b|\bchanged?\b|\bupdated?\b|"
     r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b|"
     r"\bsync(?:ed|hroni[sz]ed)? (?:operation|to)\b|\bis starting\b|\bstarting up\b|\bshutting down\b|"
-    r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)",
+    r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)|"
+    # configuration management and orchestration: a module run with arguments (ansible),
+    # a manifest applied or patched (kubectl, terraform, helm), a reconfigured daemon
+    r"\binvoked with\b|\bappl(?:y|ying)\b|\bpatch(?:ed|ing)?\b|\breconfigur|"
+    r"\bsignal process\b|\bmodifications? complete|\breplac(?:e|ed|ing)\b|\b(?:begin|end) edit\b|"
+    # a service manager starting or stopping a unit (systemd ``Starting x.service``)
+    r"\b(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b",
     re.IGNORECASE,
 )
 # A message that reports *another* party failing: the writer is a witness (a proxy, a
@@ -104,6 +112,13 @@ def classify(template: str, cause: str = "") -> Meaning:
     if cause:
         words = f"{words} {_PARAMETER.sub(' ', cause)}"
     return _classify(words, template)
+
+
+def failure_words(template: str) -> int:
+    """How many distinct failure phrases a template's words hold (parameters aside):
+    ``Out of memory: Killed process`` says more than ``invoked oom-killer``."""
+    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", template))
+    return len({m.group(0).lower() for m in _FAILURE.finditer(words)})
 
 
 # ``java.io.IOException: msg``, ``Caused by: x.y.DiskOutOfSpaceException: msg``, Python's

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.engine.classify import SUCCESS
+from bot.engine.classify import SUCCESS, failure_words
 from bot.engine.context import ContextIndex, Precedent
 from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
 from bot.engine.signals.latency import ordinal_text
-from bot.engine.stories import CAUSE_KINDS, Story, build_stories, incident_onset
+from bot.engine.stories import CAUSE_KINDS, SAME_MOMENT, Story, build_stories, incident_onset
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -248,24 +248,18 @@ def _symptoms(story: Story) -> str:
     text = ""
     before = story.precursors()
     if before:
-        parts = [
-            f"{s.sources[0]} at {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
-            for s in before
-        ]
+        parts = [f"{s.sources[0]} at {_hhmm(s.onset)} ('{_what(s, 70)}')" for s in before]
         text += " Preceded by " + "; ".join(parts) + "."
     later: dict[str, Signal] = {}
     for signal in story.symptoms():
         later.setdefault(signal.sources[0], signal)
     if later:
-        parts = [
-            f"{s.sources[0]} from {_hhmm(s.onset)} ('{_clip(str(s.detail.get('template', s.title)), 70)}')"
-            for s in later.values()
-        ]
+        parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_what(s, 70)}')" for s in later.values()]
         text += " Followed by errors in " + "; ".join(parts) + "."
     for signal in story.consequences():
         text += (
             f" It set off a change in {signal.sources[0]} at {_hhmm(signal.onset)} "
-            f"('{_clip(str(signal.detail.get('template', signal.title)), 70)}')."
+            f"('{_what(signal, 70)}')."
         )
     if story.explained_by is not None:
         text += f" This looks like a consequence of: {story.explained_by.primary.title}."
@@ -278,7 +272,7 @@ def _after(story: Story) -> str:
     other = next((p for p in story.precursors() if p.sources[0] not in own), None)
     if other is None:
         return ""
-    return f" — after {other.sources[0]}: '{_clip(str(other.detail.get('template', other.title)), 50)}'"
+    return f" — after {other.sources[0]}: '{_what(other, 50)}'"
 
 
 def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
@@ -328,6 +322,13 @@ def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
 
 def _limit_sentence(latency: Signal) -> str:
     ld = latency.detail
+    if ld.get("coincide"):  # no shared ids: the limit fired elsewhere during these durations
+        return (
+            f"{ld['limit_source']} enforces a {ld['limit']:g} s limit and reports it firing "
+            f"while {latency.sources[0]}'s '{_clip(str(ld['template']), 60)}' lasted longer "
+            f"({ld['coincide']} times; {ld['over']} of {ld['measured']} durations over the "
+            f"limit, up to {ld['max']:.3g} s)."
+        )
     if ld.get("since") is not None:  # the limit is new: durations did not grow, it shrank
         base = f" (baseline median {ld['baseline_p50']:.3g} s)" if ld.get("baseline_p50") else ""
         return (
@@ -358,20 +359,21 @@ _LEVEL_WORDS = {"INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "
 
 
 def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
+    s = _decisive(story)
     source = s.sources[0]
     template = str(s.detail["template"])
     title = (
-        f"{source}: resource exhausted — '{_clip(template)}'{_cause(s)} from {_hhmm(s.onset)}"
+        f"{source}: resource exhausted — '{_clip(template)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
         + _after(story)
     )
     summary = (
         f"{source} logged '{_clip(template, 140)}' {s.detail['window']} times in the window "
-        f"(baseline: {s.detail['baseline']}), first at {_hhmm(s.onset)}." + _symptoms(story)
+        f"(baseline: {s.detail['baseline']}), first at {_hhmm(story.primary.onset)}."
+        + _symptoms(story)
     )
     steps = [
         f"Check the limit and current usage of the resource named in '{_clip(template, 60)}' on {source}.",
-        f"Find what consumed it before {_hhmm(s.onset)}: growth in connections, memory, disk or handles.",
+        f"Find what consumed it before {_hhmm(story.primary.onset)}: growth in connections, memory, disk or handles.",
         "Confirm the downstream errors stop when the resource is freed or the limit raised.",
     ]
     return title, summary, steps
@@ -397,24 +399,31 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
 def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = story.primary
     d = s.detail
-    if s.kind == "latency_limit" and d.get("since") is not None:
+    if s.kind == "latency_limit" and d.get("coincide"):
+        title = (
+            f"{s.sources[0]}: '{_clip(str(d['template']), 60)}' lasts up to {d['max']:.3g} s, past "
+            f"the {d['limit']:g} s limit {d['limit_source']} enforces — it fires at the same "
+            f"moments ({d['coincide']}×, from {_hhmm(s.onset)})"
+        )
+        summary = _limit_sentence(s)
+    elif s.kind == "latency_limit" and d.get("since") is not None:
         title = (
             f"{s.sources[0]}: usual durations exceed the {d['limit']:g} s limit "
             f"{d['limit_source']} states from {_hhmm(d['since'])}"
         )
-        summary = f"'{_clip(str(d['template']), 120)}': " + _limit_sentence(s)
+        summary = f"'{_what(s, 120)}': " + _limit_sentence(s)
     elif s.kind == "latency_limit":
         title = (
             f"{s.sources[0]}: durations cross the {d['limit']:g} s limit from the "
             f"{ordinal_text(d['ordinal'])} request of a burst on ({_hhmm(s.onset)})"
         )
         summary = (
-            f"'{_clip(str(d['template']), 120)}' reports durations up to p95 {d['p95']:.3g} s; "
+            f"'{_what(s, 120)}' reports durations up to p95 {d['p95']:.3g} s; "
             f"{d['over']} of {d['measured']} exceed the {d['limit']:g} s limit stated by {d['limit_source']}."
         )
     else:
         title = s.title
-        summary = f"Durations of '{_clip(str(d['template']), 120)}' rose to p95 {d['p95']:.3g} s."
+        summary = f"Durations of '{_what(s, 120)}' rose to p95 {d['p95']:.3g} s."
     summary += _symptoms(story)
     steps = [
         "Correlate the durations with load (concurrency, queue depth) at the same time.",
@@ -453,7 +462,7 @@ def _silence_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
 
 
 def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
+    s = _decisive(story)
     source = s.sources[0]
     d = s.detail
     if s.kind in ("new_template", "burst"):
@@ -462,29 +471,70 @@ def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
         if status:  # an access log: the status class and the requests say it, not the shape
             title = (
                 f"{source}: {what} HTTP {status.group(1)} responses{_requests(s)} from "
-                f"{_hhmm(s.onset)}" + _after(story)
+                f"{_hhmm(story.primary.onset)}" + _after(story)
             )
         else:
             title = (
-                f"{source}: {what} '{_clip(str(d['template']))}'{_cause(s)} from {_hhmm(s.onset)}"
+                f"{source}: {what} '{_clip(str(d['template']))}'{_cause(s)} from {_hhmm(story.primary.onset)}"
                 + _after(story)
             )
         summary = (
             f"{source} logged it {d['window']} times in the window against "
-            f"{d['baseline']} in the baseline, first at {_hhmm(s.onset)}." + _symptoms(story)
+            f"{d['baseline']} in the baseline, first at {_hhmm(story.primary.onset)}."
+            + _symptoms(story)
         )
         steps = [
-            f"Read the first occurrence in {source} at {_hhmm(s.onset)} and what preceded it.",
+            f"Read the first occurrence in {source} at {_hhmm(story.primary.onset)} and what preceded it.",
             "Check whether a dependency named in the message failed at the same time.",
         ]
     else:
         title = s.title
         summary = s.title + "." + _symptoms(story)
-        steps = [f"Look at {source} around {_hhmm(s.onset)}."]
+        steps = [f"Look at {source} around {_hhmm(story.primary.onset)}."]
     return title, summary, steps
 
 
 _STATUS_SUFFIX = re.compile(r"\[HTTP (\w+)\]$")
+_ACCESS_SHAPE = re.compile(r'"(?:[A-Z]+|<\*>) \S+ HTTP/(?:\d|<\*>)')
+
+
+def _what(signal: Signal, limit: int = 80) -> str:
+    """A signal's template in words: an access-log shape (``<*> "GET <*> HTTP/1.1" <*>``)
+    reads as the responses and the paths it covers, other templates as they are."""
+    template = str(signal.detail.get("template", signal.title))
+    if not _ACCESS_SHAPE.search(template):
+        return _clip(template, limit)
+    status = _STATUS_SUFFIX.search(template)
+    label = f"HTTP {status.group(1)} responses" if status else "requests"
+    return _clip(f"{label}{_requests(signal)}", limit)
+
+
+def _decisive(story: Story) -> Signal:
+    """The signal whose message says most plainly what happened, among the primary and
+    the messages of the same source merged into it at the same moment (one event logged
+    several ways): ``Killed process 4242 (java)`` over ``java invoked oom-killer``. The
+    primary keeps ties."""
+    primary = story.primary
+    if primary.kind not in ("exhaustion", "new_template", "burst"):
+        return primary
+    candidates = [
+        s
+        for s in story.support
+        if s.detail.get("absorbed")
+        and s.kind == primary.kind
+        and s.sources == primary.sources
+        and s.onset is not None
+        and primary.onset is not None
+        and abs(s.onset - primary.onset) <= SAME_MOMENT
+    ]
+    best, best_words = primary, failure_words(str(primary.detail.get("template", "")))
+    for signal in candidates:
+        words = failure_words(str(signal.detail.get("template", "")))
+        if words > best_words:
+            best, best_words = signal, words
+    return best
+
+
 _REQUEST = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+?)(?:\?\S*)? HTTP/')
 
 

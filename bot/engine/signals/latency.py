@@ -22,17 +22,128 @@ SLOW = 1.0  # seconds: a new operation this slow (median) is worth a look
 def latency_signals(obs: Observations) -> list[Signal]:
     limits = _limits(obs)
     linked = _linked_sources(obs)
+    fired = _fired(obs)
     signals = []
     for source, state in obs.templates():
-        if len(state.durations) < 2 * MIN_NEW_MEASURES:
+        if len(state.durations) < 2 * MIN_COINCIDE:
             continue
-        related = [
-            lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked
-        ]
-        signal = _judge(obs, source, state, related)
+        signal = None
+        if len(state.durations) >= 2 * MIN_NEW_MEASURES:
+            related = [
+                lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked
+            ]
+            signal = _judge(obs, source, state, related)
+        if signal is None or signal.kind != "latency_limit":
+            unlinked = [
+                f for f in fired if f[1] != source.name and (source.name, f[1]) not in linked
+            ]
+            signal = _coinciding(obs, source, state, unlinked) or signal
         if signal:
             signals.append(signal)
     return signals
+
+
+# ---------------------------------------------------------------- limits that fire elsewhere
+
+COINCIDE = 5.0  # seconds: clock slack between a limit firing and the slow operation
+MIN_COINCIDE = 2  # moments where both agree before two unlinked sources are related
+
+Fired = tuple[float, str, list[tuple[float, Record]]]
+
+
+def _fired(obs: Observations) -> list[Fired]:
+    """Limits that *fired*: failure templates stating a limit (``timeout of 6000ms
+    exceeded``), each with the aligned times of its sampled records."""
+    out: list[Fired] = []
+    for source, state in obs.templates():
+        if not state.limits or not state.meaning.failure:
+            continue
+        pool = {id(r): r for r in (*state.first, *state.in_window, *state.recent, state.last) if r}
+        moments = sorted(
+            (t, r)
+            for r in pool.values()
+            if (t := obs.aligned(source.name, r.ts)) is not None
+            and obs.in_window(source.name, r.ts)
+        )
+        if len(moments) < MIN_COINCIDE:
+            continue
+        for value in state.limits:
+            out.append((value, source.name, moments))
+    return out
+
+
+def _coinciding(
+    obs: Observations, source: SourceState, state: TemplateState, fired: list[Fired]
+) -> Signal | None:
+    """Durations in one source that outlast a limit another source enforces, at the very
+    moments that source reports the limit firing: a 10 s pause here, a 6 s session
+    timeout expiring there, with no identifier in common.
+
+    An operation logged at ``t`` that took ``d`` ran over ``[t - d, t]``; a limit ``L``
+    counted from its start fires about ``t - d + L`` (the other side may have last heard
+    of it a little before it began). Two or more such moments, covering most of the
+    sampled firings, are needed, so a limit that fires all the time matches nothing."""
+    window, _ = _split(obs, source.name, state)
+    best = None
+    for seconds, limit_source, moments in fired:
+        over = [(t, v) for t, v in window if v > seconds]
+        if not over or len(over) > 50:
+            continue
+        spans = [
+            ((obs.aligned(source.name, t) or 0.0) - v, obs.aligned(source.name, t) or 0.0)
+            for t, v in over
+        ]
+        hits = [
+            (t, r)
+            for t, r in moments
+            if any(a + 0.5 * seconds - COINCIDE <= t <= b + COINCIDE for a, b in spans)
+        ]
+        matched = sum(
+            1
+            for a, b in spans
+            if any(a + 0.5 * seconds - COINCIDE <= t <= b + COINCIDE for t, _ in moments)
+        )
+        if min(len(hits), matched) < MIN_COINCIDE or 2 * len(hits) < len(moments):
+            continue
+        if best is None or matched > best[0]:
+            best = (matched, seconds, limit_source, over, hits)
+    if best is None:
+        return None
+    matched, seconds, limit_source, over, hits = best
+    text = obs.template_text(state)
+    records = [r for v, r in sorted(state.measured, key=lambda m: m[1].ts or 0.0) if v > seconds][
+        :3
+    ]
+    records += [r for _, r in hits[:2]]
+    values = [v for _, v in over]
+    began = min(t - v for t, v in over)
+    return Signal(
+        kind="latency_limit",
+        title=(
+            f"{source.name}: '{text[:70]}' lasts past the {seconds:g}s limit {limit_source} "
+            f"enforces, as {limit_source} reports it firing"
+        ),
+        score=round(min(0.85, 0.55 + 0.08 * matched), 3),
+        sources=(source.name, limit_source),
+        records=records,
+        onset=obs.aligned(source.name, began),
+        detail={
+            "template": text,
+            "key": state.key,
+            "limit": seconds,
+            "limit_source": limit_source,
+            "coincide": matched,
+            "over": len(over),
+            "measured": len(window),
+            "p95": _quantile(values, 0.95),
+            "max": max(values),
+            "baseline_p50": None,
+            "trend": 0.0,
+            "since": None,
+            "ordinal": 0,
+            "points": [(obs.aligned(source.name, t), v) for t, v in window[:2000]],
+        },
+    )
 
 
 def _linked_sources(obs: Observations, at_least: int = 3) -> set[tuple[str, str]]:

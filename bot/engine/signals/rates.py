@@ -12,6 +12,7 @@ import math
 from bot.engine.classify import ERROR, EXHAUSTION, FATAL, WARN
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
+from bot.engine.records import Record
 from bot.engine.state import SourceState, TemplateState
 
 MIN_BURST = 3
@@ -84,6 +85,9 @@ def _judge(
                 _score(window, expected, state.severity, 0.1),
             )
         if _is_burst(window, expected):
+            rise = _rise(obs, source, state, baseline)
+            if rise is not None and rise[0] - (onset or rise[0]) > RISE_LATER:
+                onset, records = rise  # a trickle seen all along, then a burst: date the burst
             return signal(
                 "burst",
                 f"{source.name}: '{_short(text)}' ×{window} (baseline ≈{expected or 0:.0f})",
@@ -142,6 +146,32 @@ def _absent(
             detail,
         )
     return None
+
+
+RISE_LATER = 120.0  # a burst rising this long after the window's first record is dated by the rise
+
+
+def _rise(
+    obs: Observations, source: SourceState, state: TemplateState, baseline: int
+) -> tuple[float, list[Record]] | None:
+    """When a template that trickles along in the baseline starts to burst: the first
+    window minute well above its baseline rate, and its sampled records from then on."""
+    minutes = max(1.0, obs.baseline_seconds / 60.0)
+    per_minute = baseline / minutes
+    high = max(3.0, 3 * per_minute + 2 * math.sqrt(per_minute + 1))
+    buckets = obs.window_buckets(source.name, state.hist)
+    index = next((i for i, n in enumerate(buckets) if n >= high), None)
+    if index is None:
+        return None
+    start = obs.bucket_time(source.name, index)
+    pool = {id(r): r for r in (*state.in_window, *(r for _, r in state.measured), state.last) if r}
+    later = sorted(
+        (r for r in pool.values() if (obs.aligned(source.name, r.ts) or 0.0) >= start),
+        key=lambda r: (r.ts or 0.0, r.line),
+    )
+    if not later:
+        return None
+    return obs.aligned(source.name, later[0].ts) or start, later[:3]
 
 
 def _witness(state: TemplateState) -> bool:

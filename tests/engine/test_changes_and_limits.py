@@ -1,0 +1,170 @@
+"""Configuration pushes as changes, limits that fire in another source at the moment a
+duration outlasts them, the most decisive wording of one event, access-log shapes in
+words, bursts dated by their rise, and stack-trace causes found past the first records."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.classify import classify, failure_words
+from tests.engine.helpers import BASELINE, T0, WINDOW, Log, analyse
+from tests.engine.test_native_shapes import JAVA_TRACE, add_trace
+from tests.engine.test_pipeline import steady
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "ansible-ansible.legacy.copy[<*>]: Invoked with dest=<*> mode=<*> src=<*> force=<*>",
+        "Applied catalog in <*> seconds",
+        "(/Stage[main]/App::Config/File[<*>]/content) content changed <*> to <*>",
+        "Chef Client finished, <*> resources updated in <*> seconds",
+        "kubectl apply -f <*>",
+        "configmap/<*> patched",
+        "Apply complete! Resources: <*> added, <*> changed, <*> destroyed.",
+        "<*> Modifications complete after <*> [id=<*>]",
+        "configmap/<*> configured",
+        "Reloading.",
+        "Reloaded nginx.service - A high performance web server.",
+        "<*> [notice] <*> signal process started",
+        "<*> [notice] <*> signal 1 (SIGHUP) received from <*>, reconfiguring",
+        "cp01 systemd[<*>]: Starting restic-backup.service - Restic backup of <*>",
+        "worker01 crontab[<*>]: (inventory) REPLACE (inventory)",
+    ],
+)
+def test_configuration_pushes_and_unit_starts_are_changes(template: str) -> None:
+    meaning = classify(template)
+    assert meaning.change and not meaning.failure
+
+
+def test_resource_alarms_and_blocked_clients_are_failures() -> None:
+    alarm = classify("<*> memory resource limit alarm set on node <*>")
+    assert alarm.failure and alarm.exhaustion
+    assert classify("*** Publishers will be blocked until this alarm clears ***").failure
+    assert not classify("Memory high watermark set to <*> MiB of <*> MiB total").failure
+    assert not classify("Started Session <*> of user root.").change
+
+
+def test_a_pause_outlasting_a_timeout_another_source_fires_is_one_story() -> None:
+    """No identifier ties the GC log to the coordinator; the coordinator's 6 s session
+    timeout expires during each 10 s pause, and only then."""
+    gc, zk, app = Log("gc"), Log("zk"), Log("app")
+    at, n = -BASELINE, 0
+    while at < WINDOW:
+        gc.add(at, "INFO", f"GC({n}) Pause Young (Normal) 3000M->600M(8192M) 12.{n % 10}ms")
+        at, n = at + 8, n + 1
+    steady(zk, 30, "Accepted socket connection from /10.0.5.{i}:40000")
+    steady(app, 2, "order {i} stored")
+    for i, minute in enumerate((14, 21, 27, 33)):
+        start = minute * 60.0
+        gc.add(
+            start + 10.2,
+            "INFO",
+            f"GC({900 + i}) Pause Full (G1 Compaction Pause) 8100M->8000M(8192M) 10{i}00.5ms",
+        )
+        zk.add(start + 6.2, "INFO", f"Expiring session 0x2000{i}, timeout of 6000ms exceeded")
+        app.add(
+            start + 11, "WARN", f"Got error produce response on orders-{i}: NOT_LEADER_OR_FOLLOWER"
+        )
+    analysis = analyse(gc, zk, app)
+    top = analysis.drafts[0]
+    assert top.kind == "latency" and set(top.sources_correlated) >= {"gc", "zk"}
+    assert "6 s limit zk enforces" in top.title
+    cited_sources = {c.item.source for c in top.citations if hasattr(c.item, "source")}
+    assert {"gc", "zk"} <= cited_sources
+
+
+def test_a_timeout_firing_all_the_time_is_not_tied_to_unrelated_durations() -> None:
+    """A limit that fires every few seconds somewhere else says nothing about a few slow
+    operations: most of its firings fall outside them."""
+    jobs, proxy = Log("jobs"), Log("proxy")
+    steady(jobs, 60, "job {i} done in 40 ms")
+    for i, minute in enumerate((14, 21, 27, 33)):
+        jobs.add(minute * 60.0 + 12, "INFO", f"report {i} done in 11.{i}s")
+    at = -BASELINE
+    while at < WINDOW:
+        proxy.add(at, "ERROR", "upstream timed out, timeout of 6000ms exceeded")
+        at += 7
+    analysis = analyse(jobs, proxy)
+    assert not any(s.kind == "latency_limit" and s.detail.get("coincide") for s in analysis.signals)
+
+
+def test_the_title_quotes_the_most_decisive_message_of_one_event() -> None:
+    kernel, lb = Log("kernel"), Log("lb")
+    steady(kernel, 20, "app01 kernel: eth0: link up {i}")
+    steady(lb, 1, '10.0.0.{i} - - "GET /products/{i} HTTP/1.1" 200 512')
+    kernel.add(
+        1000,
+        "INFO",
+        "app01 kernel: java invoked oom-killer: gfp_mask=0x140cca, order=0, oom_score_adj=0",
+    )
+    kernel.add(
+        1000.1, "INFO", "app01 kernel: Out of memory: Killed process 4242 (java) total-vm:9876544kB"
+    )
+    kernel.add(
+        1600,
+        "INFO",
+        "app01 kernel: java invoked oom-killer: gfp_mask=0x140cca, order=0, oom_score_adj=0",
+    )
+    kernel.add(
+        1600.1, "INFO", "app01 kernel: Out of memory: Killed process 4343 (java) total-vm:9876544kB"
+    )
+    analysis = analyse(kernel, lb)
+    oom = next(d for d in analysis.drafts if "kernel" in d.sources_correlated)
+    assert "Killed process" in oom.title and "invoked oom-killer" not in oom.title
+    assert failure_words("Out of memory: Killed process <*>") > failure_words(
+        "java invoked oom-killer: gfp_mask=<*>"
+    )
+
+
+def test_access_log_shapes_read_as_requests_in_summaries() -> None:
+    db, web = Log("db"), Log("web")
+    steady(db, 30, "checkpoint complete {i}")
+    steady(web, 1, '10.0.0.{i} - - "GET /cart/{i} HTTP/1.1" 200 512')
+    for i in range(40):
+        db.add(900 + i * 20, "ERROR", f"remaining connection slots are reserved, pid {i}")
+        web.add(902 + i * 20, "INFO", f'10.0.0.{i} - - "GET /checkout/{i} HTTP/1.1" 504 0')
+    analysis = analyse(db, web)
+    text = " ".join(d.title + " " + d.summary for d in analysis.drafts)
+    assert '"GET <*>' not in text and "<*> - - " not in text
+    assert "HTTP 5xx responses to /checkout/" in text
+
+
+def test_a_burst_over_a_trickle_is_dated_by_its_rise() -> None:
+    etcd = Log("etcd")
+    steady(etcd, 10, "compaction finished {i}")
+    for i in range(8):  # a trickle, baseline and window alike
+        etcd.add(
+            -BASELINE + 300 + i * 480,
+            "WARN",
+            f"apply request took too long took={0.1 + i / 100:.2f}s",
+        )
+    for i in range(200):  # the burst from minute 17
+        etcd.add(1020 + i * 5, "WARN", f"apply request took too long took={1 + i % 3}.5s")
+    analysis = analyse(etcd)
+    burst = next(s for s in analysis.signals if s.kind == "burst")
+    assert burst.onset is not None and burst.onset - T0 >= 1020 - 60
+    assert all((r.ts or 0) - T0 >= 960 for r in burst.records)
+
+
+def test_a_stack_trace_cause_is_found_after_one_line_records_of_the_template() -> None:
+    dn, client = Log("datanode"), Log("client")
+    steady(dn, 20, "Receiving block blk_{i}")
+    steady(client, 30, "map 10% reduce {i}%")
+    for i in range(5):  # the first records of the template carry no trace
+        dn.add(
+            600 + i,
+            "ERROR",
+            f"DataXceiver error processing WRITE_BLOCK operation src: /10.0.4.{i}:9866",
+        )
+    for i in range(30):
+        add_trace(
+            dn,
+            900 + i * 30,
+            "ERROR",
+            f"DataXceiver error processing WRITE_BLOCK operation src: /10.0.4.{i}:9866",
+            JAVA_TRACE,
+        )
+    analysis = analyse(dn, client)
+    signal = next(s for s in analysis.signals if s.sources == ("datanode",) and s.kind != "load")
+    assert "DiskOutOfSpaceException" in str(signal.detail.get("cause", ""))
