@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_CANDIDATE = re.compile(r"[A-Za-z0-9_][\w.:/=@#-]*\d[\w.:/=@#-]*")
+# Tokens holding a digit: ``[A-Za-z0-9_][\w.:/=@#-]*\d[\w.:/=@#-]*``, written so that it
+# runs in linear time (that form backtracks over every position of a digit-free run). A
+# match starts at the first ASCII word character of a run of ``[\w.:/=@#-]`` and takes
+# the rest of the run, provided a digit follows inside the run -- the same matches.
+_CANDIDATE = re.compile(
+    r"(?<![\w.:/=@#-])(?:[^\W0-9A-Za-z_]|[.:/=@#-])*+"
+    r"([A-Za-z0-9_](?=[\w.:/=@#-]*?\d)[\w.:/=@#-]*+)"
+)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}")
 _NAMED = re.compile(r"[a-z][a-z]{1,15}[-_]{1,2}\d{1,20}")
@@ -57,30 +64,44 @@ def _verdict(token: str) -> str | None:
 
 
 class IdentifierExtractor:
-    """Finds identifiers in a message; the manifest's patterns come first."""
+    """Finds identifiers in a message; the manifest's patterns come first.
+
+    Candidate tokens never span whitespace (it is outside their character class), so a
+    message's candidates are those of its whitespace-separated words, in order; each
+    word's identifiers are cached, and most words repeat from line to line.
+    """
 
     def __init__(self, patterns: Iterable[str] = ()) -> None:
         self._custom = [re.compile(p) for p in patterns]
-        self._cache: dict[str, str | None] = {}
+        self._words: dict[str, tuple[str, ...]] = {}
 
     def extract(self, message: str) -> list[str]:
         found: list[str] = []
         for pattern in self._custom:
+            if not pattern.groups:  # the whole match is the id
+                found.extend(text.lower() for text in pattern.findall(message))
+                continue
             for match in pattern.finditer(message):
                 found.append((match.groupdict().get("id") or match.group(0)).lower())
-        cache = self._cache
-        for token in _CANDIDATE.findall(message):
-            try:
-                ident = cache[token]
-            except KeyError:
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                ident = cache[token] = _verdict(token)
-            if ident is not None:
-                found.append(ident)
+        get = self._words.get
+        for word in message.split():
+            idents = get(word)
+            if idents is None:
+                idents = self._word(word)
+            if idents:
+                found.extend(idents)
         if len(found) > 1:
             return list(dict.fromkeys(found))
         return found
+
+    def _word(self, word: str) -> tuple[str, ...]:
+        idents = tuple(
+            ident for token in _CANDIDATE.findall(word) if (ident := _verdict(token)) is not None
+        )
+        if len(self._words) > _CACHE_LIMIT:
+            self._words.clear()
+        self._words[word] = idents
+        return idents
 
 
 def id_kind(identifier: str) -> str:

@@ -108,17 +108,25 @@ def mask(message: str) -> str:
     """
     if _SPAN_UNIT.search(message) or _SPAN_MONTH.search(message):
         return mask_text(message)  # a variable part with a space in it: mask it whole
-    cache = _PART_CACHE
-    out = []
-    for part in message.split(" "):
-        masked = cache.get(part)
-        if masked is None:
-            masked = mask_text(part)
-            if len(cache) >= _PART_CACHE_LIMIT:
-                cache.clear()
-            cache[part] = masked
-        out.append(masked)
-    return " ".join(out)
+    get = _PART_CACHE.get
+    return " ".join([get(part) or _mask_part(part) for part in message.split(" ")])
+
+
+# A bare number or a long lowercase hex id (with a digit) masks to one ``<*>`` whatever
+# the patterns say (``number`` / ``hex`` / ``duration`` ``123d`` -- checked against
+# ``mask_text``); such words are mostly unique, so they skip the patterns.
+_PLAIN_VALUE: Final = re.compile(r"[0-9]+|(?=[a-f]*[0-9])[0-9a-f]{6,}").fullmatch
+
+
+def _mask_part(part: str) -> str:
+    """One word of :func:`mask` that the cache does not hold (or that masks to "")."""
+    masked = _PART_CACHE.get(part)
+    if masked is None:
+        masked = WILDCARD if _PLAIN_VALUE(part) else mask_text(part)
+        if len(_PART_CACHE) >= _PART_CACHE_LIMIT:
+            _PART_CACHE.clear()
+        _PART_CACHE[part] = masked
+    return masked
 
 
 def mask_text(text: str) -> str:

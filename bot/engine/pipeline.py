@@ -40,7 +40,8 @@ _MEASURE_HINT = re.compile(
 )
 _PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
 _MAX_MESSAGE = 4096
-_CAUSE_PROBE = 3  # records of a template searched for an exception line (stack traces)
+_UNRANKED = object()  # not yet in the engine's level memo
+_CAUSE_PROBE = 5  # multi-line records of a template searched for an exception line
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +61,14 @@ class Engine:
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+        self._start, self._end = config.start, config.end
         self.ids = IdIndex(cap=config.max_identifiers)
         self.extractor = IdentifierExtractor(config.id_patterns)
         self.sources: dict[str, SourceState] = {}
         self.passages: list[Passage] = []
         self.series: list[Series] = []
+        self._probed: dict[int, int] = {}  # id(template state) -> multi-line records probed
+        self._ranks: dict[str, int | None] = {}  # level spelling -> rank (hot-path memo)
 
     def add(self, item: Item) -> None:
         if type(item) is Record:
@@ -88,9 +92,18 @@ class Engine:
         state = source.templates.get(tid)
         if state is None:
             state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
-        severity = level_rank(record.level) if record.level else None
-        if state.count < _CAUSE_PROBE and not state.cause and "\n" in record.text:
-            self._probe_cause(source, state, record, severity)
+        level = record.level
+        if level:
+            severity = self._ranks.get(level, _UNRANKED)
+            if severity is _UNRANKED:
+                severity = self._ranks[level] = level_rank(level)
+        else:
+            severity = None
+        if not state.cause and "\n" in record.text:
+            probed = self._probed.get(id(state), 0)  # its first records may be one-liners
+            if probed < _CAUSE_PROBE:
+                self._probed[id(state)] = probed + 1
+                self._probe_cause(source, state, record, severity)
         if state.meaning.http:
             state = self._status_variant(source, state, message)
         if state.status and (severity is None or severity < ERROR):
@@ -100,7 +113,8 @@ class Engine:
         elif state.meaning.failure and severity < WARN:
             severity = WARN  # an INFO line whose words say something went wrong
         self._count(source, state, record, severity)
-        self._correlate(state, record, message, severity)
+        if state.measure or state.extract_ids or state.meaning.timeout:
+            self._correlate(state, record, message, severity)
 
     # ------------------------------------------------------------------ hot path parts
 
@@ -146,25 +160,36 @@ class Engine:
             state.last = record
             return
         bucket = int(ts // BUCKET)
-        count = source.events.get(bucket, 0)
-        source.events[bucket] = count + 1
+        events = source.events
+        count = events.get(bucket, 0)
+        events[bucket] = count + 1
         if count < BUCKET_SAMPLES:
             source.samples.setdefault(bucket, []).append(record)
         if severity >= ERROR:
             source.errors[bucket] = source.errors.get(bucket, 0) + 1
-        state.hist[bucket] = state.hist.get(bucket, 0) + 1
-        if source.first_ts is None or ts < source.first_ts:
+        hist = state.hist
+        hist[bucket] = hist.get(bucket, 0) + 1
+        first_ts = source.first_ts
+        if first_ts is None:
+            source.first_ts = source.last_ts = ts
+        elif ts < first_ts:
             source.first_ts = ts
-        if source.last_ts is None or ts > source.last_ts:
+        elif ts > source.last_ts:  # type: ignore[operator]
             source.last_ts = ts
-        if state.first_ts is None or ts < state.first_ts:
-            state.first_ts = ts
-        if state.last_ts is None or ts >= state.last_ts:
-            state.last_ts = ts
+        first_ts = state.first_ts
+        if first_ts is None:
+            state.first_ts = state.last_ts = ts
             state.last = record
-        if len(state.first) < FIRST_SAMPLES:
-            state.first.append(record)
-        if len(state.in_window) < FIRST_SAMPLES and self.config.start <= ts <= self.config.end:
+        else:
+            if ts < first_ts:
+                state.first_ts = ts
+            if ts >= state.last_ts:  # type: ignore[operator]
+                state.last_ts = ts
+                state.last = record
+        first = state.first
+        if len(first) < FIRST_SAMPLES:
+            first.append(record)
+        if len(state.in_window) < FIRST_SAMPLES and self._start <= ts <= self._end:
             state.in_window.append(record)
         if state.meaning.change:
             state.recent.append(record)

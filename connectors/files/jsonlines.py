@@ -20,8 +20,20 @@ from connectors.files.timestamps import (
     seconds_of,
 )
 
-# ``t``/``s`` are MongoDB's, ``@t``/``@l``/``@m`` Serilog's compact JSON, ``log`` Docker's.
-TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "t", "@t", "date", "datetime")
+# ``t``/``s`` are MongoDB's, ``@t``/``@l``/``@m`` Serilog's compact JSON, ``log`` Docker's,
+# ``stageTimestamp`` Kubernetes audit events'.
+TIME_KEYS = (
+    "ts",
+    "time",
+    "timestamp",
+    "@timestamp",
+    "t",
+    "@t",
+    "date",
+    "datetime",
+    "stageTimestamp",
+    "requestReceivedTimestamp",
+)
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "s", "@l")
 MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "log")
 _ISO = FORMATS[0].regex

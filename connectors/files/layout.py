@@ -192,19 +192,27 @@ class JsonLayout(Layout):
 
     def __init__(self, zone: tzinfo, year_for: YearFor) -> None:
         self._times = jsonlines.TimeParser(zone, year_for)
-        self._last: tuple[str, dict[str, object]] | None = None
+        # The objects of the last two stamped lines: a record's fields are asked for once
+        # the next line has been stamped (it is what closes the record).
+        self._last: tuple[str | None, dict[str, object] | None] = (None, None)
+        self._prev: tuple[str | None, dict[str, object] | None] = (None, None)
 
     def stamp(self, line: str) -> float | None:
         obj = jsonlines.load(line)
         if obj is None:
             return None
-        self._last = (line, obj)
+        self._prev, self._last = self._last, (line, obj)
         ts = self._times.of(obj)
         return NO_TS if ts is None else ts
 
     def fields(self, line: str) -> tuple[str | None, str]:
-        last = self._last
-        obj = last[1] if last is not None and last[0] is line else jsonlines.load(line)
+        prev, last = self._prev, self._last
+        if prev[0] is line:
+            obj = prev[1]
+        elif last[0] is line:
+            obj = last[1]
+        else:
+            obj = jsonlines.load(line)
         if obj is None:
             return None, line.strip()[:MESSAGE_CAP]
         level, message = jsonlines.fields(obj)
