@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,6 +176,25 @@ def test_example_top_hypothesis_is_the_ack_after_timeout() -> None:
     broker_vms = {w for e in by_source["broker"] for w in e["text"].split() if w.startswith("vm-")}
     assert hypervisor_vms & broker_vms, "a broker timeout and a hypervisor ack for the same VM"
     assert {"customer-cases"} & set(by_source), "a customer-case passage is cited"
+
+
+def test_a_source_in_an_unstated_zone_is_aligned_not_silent(tmp_path: Path) -> None:
+    """The broker writes Los Angeles time without a zone; the manifest forgets to say so."""
+    case = tmp_path / "vm-timeout"
+    shutil.copytree(EXAMPLE.parent, case, ignore=shutil.ignore_patterns("*.py"))
+    text = (case / "case.yaml").read_text()
+    assert "timezone: America/Los_Angeles" in text
+    (case / "case.yaml").write_text(text.replace("timezone: America/Los_Angeles", ""))
+    result = logiq("investigate", str(case / "case.yaml"), "--format", "json", "--llm", "off")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    broker = next(s for s in report["sources"] if s["name"] == "broker")
+    assert broker["records"] > 3000
+    assert any("lie 8 h before the case window" in n for n in report["notices"])
+    top = report["hypotheses"][0]
+    assert "broker" in top["title"] and "timeout" in top["title"]
+    broker_times = [e["timestamp"] for e in top["evidence"] if e["source"] == "broker"]
+    assert broker_times and all(t.startswith("2026-02-10T14:") for t in broker_times)
 
 
 @pytest.mark.parametrize(

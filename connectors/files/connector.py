@@ -35,6 +35,8 @@ from connectors.base import Context, Scope, SourceStats
 from connectors.files.layout import MESSAGE_CAP, NO_TS, Layout, detect
 from connectors.files.lines import Chunk, iter_chunks, open_binary
 from connectors.files.timestamps import YearFor, nearest_year
+from connectors.files.zones import describe as describe_shift
+from connectors.files.zones import guess_zone
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +114,8 @@ class FileConnector:
                 state.complete = True
                 return
             state.layout = detect(first.lines, zone, year_for)
+            if not state.layout.zoned and self._source.timezone is None:
+                state.layout = self._rezoned(state, first.lines, scope, zone, year_for)
             self.stats.zoned = state.layout.zoned and self.stats.zoned is not False
             state.starts, state.offsets = array("Q"), array("Q")
             before = self.stats.records
@@ -190,6 +194,19 @@ class FileConnector:
             records += 1
         stats.records, stats.out_of_window = records, stats.out_of_window + out
         state.complete = True
+
+    def _rezoned(
+        self, state: _File, head: list[str], scope: Scope, zone: tzinfo, year_for: YearFor
+    ) -> Layout:
+        """The layout read in a guessed fixed zone when the file misses the window."""
+        assert state.layout is not None
+        window = (scope.baseline_start, scope.end)
+        guess = guess_zone(state.layout, head, state.path, self._source.encoding, zone, window)
+        if guess is None:
+            return state.layout
+        fixed, shift = guess
+        self.stats.notes.append(f"{state.rel}: {describe_shift(shift, fixed)}")
+        return detect(head, fixed, year_for)
 
     # ------------------------------------------------------------------ cite
 
