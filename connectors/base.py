@@ -25,20 +25,6 @@ class Scope:
     end: float  # incident window end
     baseline_start: float  # == start when there is no baseline
     timezone: str = "UTC"  # default zone for zone-less stamps (the manifest's)
-    # Extra time read on both sides, so a source whose clock (or zone) is off can still be
-    # aligned by the engine instead of looking silent. Connectors read [read_from, read_to].
-    margin: float = 0.0
-
-    @property
-    def read_from(self) -> float:
-        return self.baseline_start - self.margin
-
-    @property
-    def read_to(self) -> float:
-        return self.end + self.margin
-
-    def contains(self, ts: float) -> bool:
-        return self.read_from <= ts <= self.read_to
 
 
 @dataclass(slots=True)
