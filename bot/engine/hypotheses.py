@@ -1,4 +1,4 @@
-"""From stories to ranked hypothesis drafts: wording, confidence, evidence, next steps.
+"""From stories to ranked hypothesis drafts: confidence, evidence, merging (wording: wording.py).
 
 Confidence starts from the primary signal's strength and moves with the evidence:
 more sources that agree raise it, a story that starts after the incident began (a
@@ -8,15 +8,13 @@ symptom) lowers it, words of the case's symptom and keywords raise it a little.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
-from bot.engine.classify import SUCCESS, failure_words
 from bot.engine.context import ContextIndex, Precedent
 from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
-from bot.engine.signals.latency import ordinal_text
 from bot.engine.stories import CAUSE_KINDS, SAME_MOMENT, Story, build_stories, incident_onset
+from bot.engine.wording import describe, what
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -54,7 +52,7 @@ def build_drafts(
 def _draft(
     story: Story, onset: float | None, obs: Observations, context: ContextIndex, focus: set[str]
 ) -> Draft:
-    title, summary, steps = _words(story, obs)
+    title, summary, steps = describe(story, obs)
     citations = _citations(story, obs)
     query = " ".join(
         [title, *(str(s.detail.get("template", "")) for s in story.signals), *story.sources]
@@ -129,16 +127,102 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
 
 
 def _dedupe(drafts: list[Draft]) -> list[Draft]:
-    """Drop a draft whose log evidence is already fully cited by a stronger one."""
+    """Drop a draft whose log evidence is already fully cited by a stronger one, and fold
+    a draft that tells the same story as a stronger one into it (:func:`_same_story`)."""
     kept: list[Draft] = []
     cited: list[set[str]] = []
     for draft in drafts:
-        lines = {c.item.locator for c in draft.citations if isinstance(c.item, Record)}
+        lines = _lines(draft)
         if lines and any(lines <= earlier for earlier in cited):
+            continue
+        twin = next((i for i, k in enumerate(kept) if _same_story(k, draft)), None)
+        if twin is not None:
+            _fold(kept[twin], draft)
+            cited[twin] = _lines(kept[twin])
             continue
         kept.append(draft)
         cited.append(lines)
     return kept
+
+
+def _lines(draft: Draft) -> set[str]:
+    return {c.item.locator for c in draft.citations if isinstance(c.item, Record)}
+
+
+FOLDED_LINES = 2  # lines of a folded twin added to the draft that absorbs it
+
+
+def _same_story(host: Draft, other: Draft) -> bool:
+    """Two drafts tell the same story when they are of the same kind, start from the
+    same sources at the same moment (for a limit: the same limit, stated by the same
+    source, since the same time) and share a signal or a cited line: one event logged
+    two ways (``must evict pod(s)`` / ``attempting to reclaim``), or two duration
+    templates of one service over one lowered limit."""
+    if host.kind != other.kind or host.kind == "race" or not host.signals or not other.signals:
+        return False
+    a, b = host.signals[0], other.signals[0]
+    if a.kind != b.kind or a.sources != b.sources:
+        return False
+    if a.kind == "latency_limit":
+        keys = ("limit", "limit_source", "since")
+        if any(a.detail.get(k) != b.detail.get(k) for k in keys):
+            return False
+        if a.detail.get("since") is None and not _close(a.onset, b.onset):
+            return False
+    elif not _close(host.onset, other.onset) or not _close(a.onset, b.onset):
+        return False
+    return bool(_identities(host) & _identities(other)) or bool(_lines(host) & _lines(other))
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
+
+
+def _identities(draft: Draft) -> set[int]:
+    """The observations a draft rests on beyond its primary (symptom and precursor views
+    point at their original)."""
+    return {int(s.detail.get("origin") or id(s)) for s in draft.signals[1:]}  # type: ignore[call-overload]
+
+
+def _fold(host: Draft, twin: Draft) -> None:
+    """Keep ``host``; cite a few of ``twin``'s own lines and say what it adds."""
+    primary = twin.signals[0]
+    own = {r.locator for r in primary.records if isinstance(r, Record)}
+    present = _lines(host)
+    extra = [
+        c
+        for c in twin.citations
+        if isinstance(c.item, Record) and c.item.locator in own and c.item.locator not in present
+    ][:FOLDED_LINES]
+    for citation in extra:
+        _insert(host.citations, citation)
+    host.sources_correlated = list(
+        dict.fromkeys([*host.sources_correlated, *twin.sources_correlated])
+    )
+    host.signals = [*host.signals, primary]
+    d = primary.detail
+    if primary.kind == "latency_limit" and d.get("over") is not None:
+        host.summary += (
+            f" Durations of '{what(primary, 80)}' exceed the same limit too "
+            f"({d['over']} of {d['measured']})."
+        )
+    else:
+        host.summary += f" Logged at the same moment: '{what(primary, 80)}'."
+
+
+def _insert(citations: list[Citation], citation: Citation) -> None:
+    """Put a log line after the last cited line of its source that is not later than it,
+    else after the last log line (documents and contradicting lines stay last)."""
+    record = citation.item
+    assert isinstance(record, Record)
+    at = None
+    last_record = -1
+    for i, c in enumerate(citations):
+        if isinstance(c.item, Record) and c.role == "supports":
+            last_record = i
+            if c.item.source == record.source and (c.item.ts or 0.0) <= (record.ts or 0.0):
+                at = i + 1
+    citations.insert(at if at is not None else last_record + 1, citation)
 
 
 def _notices(drafts: list[Draft], obs: Observations) -> list[str]:
@@ -222,340 +306,3 @@ def _contradicting(story: Story, obs: Observations) -> list[Citation]:
         if state_records:
             return [Citation(state_records[0], role="contradicts")]
     return []
-
-
-# ---------------------------------------------------------------------------- words
-
-
-def _hhmm(ts: float | None) -> str:
-    return "?" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
-
-
-def _words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    writer = {
-        "race": _race_words,
-        "exhaustion": _exhaustion_words,
-        "change": _change_words,
-        "latency": _latency_words,
-        "silence": _silence_words,
-        "load": _load_words,
-    }.get(story.kind, _generic_words)
-    return writer(story, obs)
-
-
-def _symptoms(story: Story) -> str:
-    """What came before (precursors) and what followed (errors elsewhere), in words."""
-    text = ""
-    before = story.precursors()
-    if before:
-        parts = [f"{s.sources[0]} at {_hhmm(s.onset)} ('{_what(s, 70)}')" for s in before]
-        text += " Preceded by " + "; ".join(parts) + "."
-    later: dict[str, Signal] = {}
-    for signal in story.symptoms():
-        later.setdefault(signal.sources[0], signal)
-    if later:
-        parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{_what(s, 70)}')" for s in later.values()]
-        text += " Followed by errors in " + "; ".join(parts) + "."
-    for signal in story.consequences():
-        text += (
-            f" It set off a change in {signal.sources[0]} at {_hhmm(signal.onset)} "
-            f"('{_what(signal, 70)}')."
-        )
-    if story.explained_by is not None:
-        text += f" This looks like a consequence of: {story.explained_by.primary.title}."
-    return text
-
-
-def _after(story: Story) -> str:
-    """A title suffix naming the precursor in another source, if any."""
-    own = set(story.primary.sources)
-    other = next((p for p in story.precursors() if p.sources[0] not in own), None)
-    if other is None:
-        return ""
-    return f" — after {other.sources[0]}: '{_what(other, 50)}'"
-
-
-def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    d = story.primary.detail
-    failed, succeeded = d["failed_source"], d["succeeded_source"]
-    kinds = "/".join(d["id_kinds"])
-    ids_of = "ids" if kinds == "id" else f"{kinds} ids"  # never "id ids"
-    limits = [s for s in story.support if s.kind == "latency_limit"]
-    # the callee's durations against the caller's limit tell more than the caller's own
-    latency = next((s for s in limits if s.sources[0] != s.detail.get("limit_source")), None) or (
-        limits[0] if limits else None
-    )
-    verb = _phrase(str(d["success_example"]))
-    ids = ", ".join(d["ids"][:3])
-    if latency and d["late"]:
-        limit = latency.detail["limit"]
-        title = (
-            f"{succeeded} '{verb}' arrives after {failed}'s {limit:g} s timeout "
-            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
-        )
-    elif d["late"]:
-        title = (
-            f"{succeeded} '{verb}' arrives after {failed} already gave up "
-            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
-        )
-    else:
-        title = f"{failed} and {succeeded} disagree on {d['count']} {ids_of}: failure in {failed}, '{verb}' in {succeeded}"
-    summary = (
-        f"For {d['count']} {ids_of} in the window (e.g. {ids}), {failed} logged a failure "
-        f"while {succeeded} logged success; for {d['late']} of them the success came after "
-        f"the failure. None of this shows in either source alone."
-    )
-    if d.get("baseline"):
-        summary += f" {d['baseline']} such ids also occur outside the window."
-    if latency:
-        summary += " " + _limit_sentence(latency)
-    summary += _symptoms(story)
-    steps = [
-        f"Compare {failed}'s timeout with {succeeded}'s duration under load; raise the timeout, "
-        f"reduce concurrency or make the call asynchronous with a callback/poll.",
-        f"Check whether {succeeded} keeps (or rolls back) work that {failed} abandoned: "
-        f"the {ids_of} above exist in one system and not the other.",
-        f"Ask in the thread: `what happened to {d['ids'][0]}?` for its cross-source timeline.",
-    ]
-    return title, summary, steps
-
-
-def _limit_sentence(latency: Signal) -> str:
-    ld = latency.detail
-    if ld.get("coincide"):  # no shared ids: the limit fired elsewhere during these durations
-        return (
-            f"{ld['limit_source']} enforces a {ld['limit']:g} s limit and reports it firing "
-            f"while {latency.sources[0]}'s '{_clip(str(ld['template']), 60)}' lasted longer "
-            f"({ld['coincide']} times; {ld['over']} of {ld['measured']} durations over the "
-            f"limit, up to {ld['max']:.3g} s)."
-        )
-    if ld.get("since") is not None:  # the limit is new: durations did not grow, it shrank
-        base = f" (baseline median {ld['baseline_p50']:.3g} s)" if ld.get("baseline_p50") else ""
-        return (
-            f"{ld['limit_source']} states a {ld['limit']:g} s limit first seen at "
-            f"{_hhmm(ld['since'])}; {latency.sources[0]}'s usual durations{base} exceed it "
-            f"({ld['over']} of {ld['measured']} since then)."
-        )
-    return (
-        f"{ld['limit_source']} states a {ld['limit']:g} s limit; durations in "
-        f"{latency.sources[0]} grow under load and cross it from the "
-        f"{ordinal_text(ld['ordinal'])} request of a burst on "
-        f"({ld['over']} of {ld['measured']} over the limit, p95 {ld['p95']:.3g} s)."
-    )
-
-
-def _phrase(message: str, words: int = 4) -> str:
-    """A readable name for what a message reports: the words leading to its success verb
-    (``CreateVm reply sent`` from ``INFO CreateVm reply sent session=.. vm=..``)."""
-    tokens = [t.strip(":,;.") for t in message.split()]
-    plain = [t for t in tokens if t.isalpha() and t.upper() not in _LEVEL_WORDS]
-    match = next((i for i, t in enumerate(plain) if SUCCESS.fullmatch(t)), None)
-    if match is None:
-        return " ".join(plain[:words]) or "success"
-    return " ".join(plain[max(0, match - words + 1) : match + 1])
-
-
-_LEVEL_WORDS = {"INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "NOTICE"}
-
-
-def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = _decisive(story)
-    source = s.sources[0]
-    template = str(s.detail["template"])
-    title = (
-        f"{source}: resource exhausted — '{_clip(template)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
-        + _after(story)
-    )
-    summary = (
-        f"{source} logged '{_clip(template, 140)}' {s.detail['window']} times in the window "
-        f"(baseline: {s.detail['baseline']}), first at {_hhmm(story.primary.onset)}."
-        + _symptoms(story)
-    )
-    steps = [
-        f"Check the limit and current usage of the resource named in '{_clip(template, 60)}' on {source}.",
-        f"Find what consumed it before {_hhmm(story.primary.onset)}: growth in connections, memory, disk or handles.",
-        "Confirm the downstream errors stop when the resource is freed or the limit raised.",
-    ]
-    return title, summary, steps
-
-
-def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
-    source = s.sources[0]
-    title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)} precedes the errors"
-    if not story.symptoms():
-        title = f"{source}: change '{_clip(str(s.detail['template']))}' at {_hhmm(s.onset)}"
-    summary = (
-        f"{source} logged a change at {_hhmm(s.onset)} that never appears in the baseline."
-        + _symptoms(story)
-    )
-    steps = [
-        f"Review what changed at {_hhmm(s.onset)} on {source} (deploy, configuration, flush, restart).",
-        "Roll it back or compare with the previous version to confirm.",
-    ]
-    return title, summary, steps
-
-
-def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
-    d = s.detail
-    if s.kind == "latency_limit" and d.get("coincide"):
-        title = (
-            f"{s.sources[0]}: '{_clip(str(d['template']), 60)}' lasts up to {d['max']:.3g} s, past "
-            f"the {d['limit']:g} s limit {d['limit_source']} enforces — it fires at the same "
-            f"moments ({d['coincide']}×, from {_hhmm(s.onset)})"
-        )
-        summary = _limit_sentence(s)
-    elif s.kind == "latency_limit" and d.get("since") is not None:
-        title = (
-            f"{s.sources[0]}: usual durations exceed the {d['limit']:g} s limit "
-            f"{d['limit_source']} states from {_hhmm(d['since'])}"
-        )
-        summary = f"'{_what(s, 120)}': " + _limit_sentence(s)
-    elif s.kind == "latency_limit":
-        title = (
-            f"{s.sources[0]}: durations cross the {d['limit']:g} s limit from the "
-            f"{ordinal_text(d['ordinal'])} request of a burst on ({_hhmm(s.onset)})"
-        )
-        summary = (
-            f"'{_what(s, 120)}' reports durations up to p95 {d['p95']:.3g} s; "
-            f"{d['over']} of {d['measured']} exceed the {d['limit']:g} s limit stated by {d['limit_source']}."
-        )
-    else:
-        title = s.title
-        summary = f"Durations of '{_what(s, 120)}' rose to p95 {d['p95']:.3g} s."
-    summary += _symptoms(story)
-    steps = [
-        "Correlate the durations with load (concurrency, queue depth) at the same time.",
-        "Check what the caller does when the limit is hit (retry, abort, leave work behind).",
-    ]
-    return title, summary, steps
-
-
-def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
-    source = s.sources[0]
-    d = s.detail
-    title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {_hhmm(s.onset)}"
-    if story.symptoms():
-        title += " and precedes the errors"
-    summary = (
-        f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
-        f"records a minute at {_hhmm(s.onset)}." + _symptoms(story)
-    )
-    steps = [
-        f"Find who generates the new load on {source} from {_hhmm(s.onset)} (clients, jobs, retries).",
-        "Check quotas and rate limits shared with that load; throttle or reschedule it to confirm.",
-    ]
-    return title, summary, steps
-
-
-def _silence_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = story.primary
-    return (
-        s.title,
-        f"The last record of {s.sources[0]} is at {_hhmm(s.onset)}." + _symptoms(story),
-        [
-            f"Check whether {s.sources[0]} crashed, was stopped or lost its log shipping at {_hhmm(s.onset)}."
-        ],
-    )
-
-
-def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
-    s = _decisive(story)
-    source = s.sources[0]
-    d = s.detail
-    if s.kind in ("new_template", "burst"):
-        what = "new" if s.kind == "new_template" else "burst of"
-        status = _STATUS_SUFFIX.search(str(d["template"]))
-        if status:  # an access log: the status class and the requests say it, not the shape
-            title = (
-                f"{source}: {what} HTTP {status.group(1)} responses{_requests(s)} from "
-                f"{_hhmm(story.primary.onset)}" + _after(story)
-            )
-        else:
-            title = (
-                f"{source}: {what} '{_clip(str(d['template']))}'{_cause(s)} from {_hhmm(story.primary.onset)}"
-                + _after(story)
-            )
-        summary = (
-            f"{source} logged it {d['window']} times in the window against "
-            f"{d['baseline']} in the baseline, first at {_hhmm(story.primary.onset)}."
-            + _symptoms(story)
-        )
-        steps = [
-            f"Read the first occurrence in {source} at {_hhmm(story.primary.onset)} and what preceded it.",
-            "Check whether a dependency named in the message failed at the same time.",
-        ]
-    else:
-        title = s.title
-        summary = s.title + "." + _symptoms(story)
-        steps = [f"Look at {source} around {_hhmm(story.primary.onset)}."]
-    return title, summary, steps
-
-
-_STATUS_SUFFIX = re.compile(r"\[HTTP (\w+)\]$")
-_ACCESS_SHAPE = re.compile(r'"(?:[A-Z]+|<\*>) \S+ HTTP/(?:\d|<\*>)')
-
-
-def _what(signal: Signal, limit: int = 80) -> str:
-    """A signal's template in words: an access-log shape (``<*> "GET <*> HTTP/1.1" <*>``)
-    reads as the responses and the paths it covers, other templates as they are."""
-    template = str(signal.detail.get("template", signal.title))
-    if not _ACCESS_SHAPE.search(template):
-        return _clip(template, limit)
-    status = _STATUS_SUFFIX.search(template)
-    label = f"HTTP {status.group(1)} responses" if status else "requests"
-    return _clip(f"{label}{_requests(signal)}", limit)
-
-
-def _decisive(story: Story) -> Signal:
-    """The signal whose message says most plainly what happened, among the primary and
-    the messages of the same source merged into it at the same moment (one event logged
-    several ways): ``Killed process 4242 (java)`` over ``java invoked oom-killer``. The
-    primary keeps ties."""
-    primary = story.primary
-    if primary.kind not in ("exhaustion", "new_template", "burst"):
-        return primary
-    candidates = [
-        s
-        for s in story.support
-        if s.detail.get("absorbed")
-        and s.kind == primary.kind
-        and s.sources == primary.sources
-        and s.onset is not None
-        and primary.onset is not None
-        and abs(s.onset - primary.onset) <= SAME_MOMENT
-    ]
-    best, best_words = primary, failure_words(str(primary.detail.get("template", "")))
-    for signal in candidates:
-        words = failure_words(str(signal.detail.get("template", "")))
-        if words > best_words:
-            best, best_words = signal, words
-    return best
-
-
-_REQUEST = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+?)(?:\?\S*)? HTTP/')
-
-
-def _requests(signal: Signal, most: int = 2) -> str:
-    """The first distinct request paths of access-log records: `` to /cart, /api/x``."""
-    paths: dict[str, None] = {}
-    for record in signal.records:
-        match = _REQUEST.search(record.text)
-        if match:
-            paths[_clip(match.group(1), 40)] = None
-        if len(paths) >= most:
-            break
-    return f" to {', '.join(paths)}" if paths else ""
-
-
-def _cause(signal: Signal) -> str:
-    """The exception a stack trace ends in, when the first line does not say it."""
-    cause = str(signal.detail.get("cause") or "")
-    return f" ({_clip(cause, 90)})" if cause else ""
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
