@@ -7,6 +7,7 @@ after the citation check; the LLM layer reads the same :class:`Analysis`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -40,6 +41,13 @@ class Signal:
     onset: float | None = None
     detail: dict[str, object] = field(default_factory=dict)
     series: Series | None = None
+
+    def seen_as(self, role: str) -> Signal:
+        """The same observation in another story's role (symptom, precursor, ...): a view;
+        the original is shared by other stories and keeps its own role."""
+        detail = {**self.detail, "role": role, "origin": id(self)}
+        detail.pop("absorbed", None)
+        return dataclasses.replace(self, detail=detail)
 
     @property
     def key(self) -> str:

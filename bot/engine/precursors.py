@@ -194,7 +194,7 @@ class PrecursorIndex:
             if self._accept(story, candidate, onset, shared):
                 scored.append((score, onset - candidate.onset, candidate))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        return [_as_precursor(c) for _, _, c in scored[:PER_STORY]]
+        return [c.seen_as("precursor") for _, _, c in scored[:PER_STORY]]
 
     def _accept(self, story: Story, candidate: Signal, onset: float, shared: set[str]) -> bool:
         lead = onset - (candidate.onset or onset)
@@ -221,18 +221,3 @@ class PrecursorIndex:
 def _text(signal: Signal) -> str:
     first = getattr(signal.records[0], "message", signal.records[0].text) if signal.records else ""
     return f"{signal.detail.get('template', signal.title)} {first}"
-
-
-def _as_precursor(signal: Signal) -> Signal:
-    detail = {**signal.detail, "role": "precursor", "origin": id(signal)}
-    detail.pop("absorbed", None)
-    return Signal(
-        signal.kind,
-        signal.title,
-        signal.score,
-        signal.sources,
-        signal.records,
-        signal.onset,
-        detail,
-        signal.series,
-    )

@@ -256,24 +256,7 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
     for signal in sorted(
         best.values(), key=lambda s: (s.sources[0] not in own, s.onset or 0.0, s.title)
     )[:3]:
-        story.support.append(_as_symptom(signal))
-
-
-def _as_symptom(signal: Signal) -> Signal:
-    """The same observation seen as a symptom of this story (a view; the original is
-    shared by other stories and keeps its own role)."""
-    detail = {**signal.detail, "role": "symptom", "origin": id(signal)}
-    detail.pop("absorbed", None)
-    return Signal(
-        signal.kind,
-        signal.title,
-        signal.score,
-        signal.sources,
-        signal.records,
-        signal.onset,
-        detail,
-        signal.series,
-    )
+        story.support.append(signal.seen_as("symptom"))
 
 
 WITNESS_LEAD = 5.0  # a culprit may start this much after its witness (clock slack, log buffering)
@@ -328,20 +311,5 @@ def _mark_explained(stories: list[Story]) -> None:
             ):
                 story.explained_by = other
                 if follows:  # the cause's story shows the change it set off
-                    other.support.append(_as_consequence(story.primary))
+                    other.support.append(story.primary.seen_as("consequence"))
                 break
-
-
-def _as_consequence(signal: Signal) -> Signal:
-    detail = {**signal.detail, "role": "consequence", "origin": id(signal)}
-    detail.pop("absorbed", None)
-    return Signal(
-        signal.kind,
-        signal.title,
-        signal.score,
-        signal.sources,
-        signal.records,
-        signal.onset,
-        detail,
-        signal.series,
-    )
