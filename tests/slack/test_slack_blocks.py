@@ -141,3 +141,23 @@ def test_cited_answer_blocks_respect_limits():
     built = blocks.cited_answer_blocks("Timeline of `order-2`", lines)
     _assert_within_limits(built)
     assert built[-1]["type"] == "context" and "more lines" in _texts(built)[-1]
+
+
+def test_a_click_is_read_from_container_or_message_and_missing_fields_are_empty():
+    from bot.slack.clicks import Click, click_of
+
+    body = {
+        "channel": {"id": "C1"},
+        "user": {"id": "U1"},
+        "container": {"message_ts": "1.2"},
+        "message": {"ts": "1.2", "thread_ts": "1.0"},
+    }
+    assert click_of(body, {"action_id": "logiq_confirm", "value": "H2"}) == Click(
+        channel="C1",
+        message_ts="1.2",
+        thread_ts="1.0",
+        user="U1",
+        action_id="logiq_confirm",
+        value="H2",
+    )
+    assert click_of({"channel": None, "container": None}, {}) == Click("", "", "", "", "", "")

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.feedback import ACTIONS, record_feedback
 from bot.slack.board import refresh_after_feedback
+from bot.slack.clicks import click_of
 from bot.slack.services import CONTEXT_KEY, Services
 
 
@@ -14,26 +15,24 @@ def handle_feedback_button(
 ) -> None:
     ack()
     services: Services = context[CONTEXT_KEY]
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-    message_ts = container.get("message_ts")
-    user = (body.get("user") or {}).get("id", "")
-    if reason := services.allowed(channel, user):
+    click = click_of(body, action)
+    if reason := services.allowed(click.channel, click.user):
         respond(response_type="ephemeral", replace_original=False, text=f"⚠️ {reason}")
         return
     session = (
-        services.store.find_by_message(channel, message_ts) if channel and message_ts else None
+        services.store.find_by_message(click.channel, click.message_ts)
+        if click.channel and click.message_ts
+        else None
     )
-    hypothesis_id = action.get("value", "")
-    if session is None or session.messages.get(message_ts) != hypothesis_id:
+    if session is None or session.messages.get(click.message_ts) != click.value:
         return
     session, event = record_feedback(
         services.store,
         session,
-        hypothesis_id,
-        ACTIONS[action.get("action_id", "")],
-        user,
+        click.value,
+        ACTIONS[click.action_id],
+        click.user,
         services.feedback_hooks,
     )
     if event is not None and event.changed:
-        refresh_after_feedback(services.poster, session, hypothesis_id)
+        refresh_after_feedback(services.poster, session, click.value)
