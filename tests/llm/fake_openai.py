@@ -10,6 +10,7 @@ A reply is a dict (see the ``reply_*`` helpers) or a callable taking the request
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +50,15 @@ def reply_status(code: int, retry_after: str | None = None) -> dict[str, Any]:
     if retry_after is not None:
         reply["headers"] = {"Retry-After": retry_after}
     return reply
+
+
+def evidence_id(body: dict[str, Any], contains: str) -> str:
+    """The pack id the request shows for the line containing ``contains``."""
+    text = "\n".join(str(m.get("content") or "") for m in body["messages"])
+    for line in text.split("\n"):
+        if contains in line and (match := re.match(r"\s*\[(E\d+)\]", line)):
+            return match.group(1)
+    raise AssertionError(f"no evidence line with {contains!r} in the request")
 
 
 def request_problem(body: dict[str, Any]) -> str | None:

@@ -1,23 +1,11 @@
-"""Assertions shared by the LLM tests."""
+"""Assertions shared by the LLM tests (``evidence_id`` lives with the fake server)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from fake_openai import FakeOpenAI
+from fake_openai import FakeOpenAI, evidence_id  # noqa: F401  (re-exported)
 from llm_case import SECRETS
 
 from bot.llm.tokens import count_messages
-
-
-def evidence_id(body: dict[str, Any], contains: str) -> str:
-    """The pack id the request shows for the line containing ``contains``."""
-    text = "\n".join(str(m.get("content") or "") for m in body["messages"])
-    for line in text.split("\n"):
-        if contains in line and (match := re.match(r"\s*\[(E\d+)\]", line)):
-            return match.group(1)
-    raise AssertionError(f"no evidence line with {contains!r} in the request")
 
 
 def assert_requests_clean(fake: FakeOpenAI, budget: int) -> None:

@@ -7,7 +7,6 @@ context, and "how did you get there?" shows the queries and the model's steps.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,11 @@ from typing import Any
 from slack_signing import thread_reply
 
 from bot.session import SessionStore
-from tests.llm.fake_openai import FakeOpenAI, reply_json
+from tests.llm.fake_openai import FakeOpenAI, evidence_id, reply_json
 
 CHANNEL = "C0INCIDENT"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vm-timeout"
 KEY = "sk-test-local-fake-key-0000000000"
-
-
-def evidence_id(body: dict[str, Any], contains: str) -> str:
-    text = "\n".join(str(m.get("content") or "") for m in body["messages"])
-    for line in text.split("\n"):
-        if contains in line and (match := re.match(r"\s*\[(E\d+)\]", line)):
-            return match.group(1)
-    raise AssertionError(f"no evidence line with {contains!r} in the request")
 
 
 def reasoned(body: dict[str, Any]) -> dict[str, Any]:
