@@ -24,7 +24,7 @@ LEVELS = {
 _FAILURE = re.compile(
     r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"
     r"denied|unavailable|unreachable|cannot|can't|could not|couldn't|unable|reject|invalid|"
-    r"expired|exceed|killed|panic|fatal|crash|lost|not found|no such|broken pipe|"
+    r"expired|exceed|beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|\bkill(?:ed|ing)\b|panic|fatal|crash|lost|not found|no such|broken pipe|"
     r"too many|exhaust|out of memory|no space|out of (?:disk )?space|outofspace|deadlock|conflict|forbidden|unauthori[sz]ed|"
     r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
@@ -47,6 +47,7 @@ EXHAUSTION = re.compile(
     r"disk (?:is )?full|file descriptors|"
     r"max_connections|maximum number of|remaining connection slots|"
     r"(?:quota|capacity|limit) (?:exceeded|reached|exhausted)|exceeded (?:the )?(?:quota|capacity|limit)|"
+    r"beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|"
     r"queue (?:is )?full|backlog (?:full|exceeded)|cannot allocate memory|heap space|"
     r"memory (?:limit|pressure|exhausted)|pool (?:is )?(?:full|exhausted|empty)|"
     r"\bpool\b.{0,60}(?:timed? ?out|timeout|no (?:free|available)|not available|wait)|"

@@ -2,7 +2,8 @@
 
 ``took 31.2s``, ``elapsed=31200ms``, ``duration: 0:00:31``, ``in 250 ms``,
 ``latency_ms=812`` are durations; ``timeout=00:00:30``, ``timeout 30s``,
-``timed out after 30000 ms``, ``deadline=5s`` are limits. Both come back in seconds.
+``timed out after 30000 ms``, ``deadline=5s``, ``expected-duration=100ms`` and a unitless
+``sessionTimeout=6000`` (milliseconds) are limits. Both come back in seconds.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ _NUMBER_UNIT = r"(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>ns|us|µs|ms|secs?|seconds?|s
 _CLOCK = r"(?P<clock>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)"
 
 _LIMIT = re.compile(
-    r"(?:time[ _-]?out|deadline|limit|timed out after|expired after)(?P<keyunit>_ms|_s|Ms|Seconds)?"
+    r"(?:(?P<timeout>time[ _-]?out|timed out after)|deadline|limit|expired after|"
+    r"expected[ _-]?(?:duration|time|latency)|threshold)(?P<keyunit>_ms|_s|Ms|Millis|Seconds)?"
     r"\s?(?:[=:]|of|after)?\s?(?:" + _NUMBER_UNIT + "|" + _CLOCK + r"|(?P<bare>\d+(?:\.\d+)?)\b)",
     re.IGNORECASE,
 )
+# A timeout written without a unit (``sessionTimeout=6000``, ``negotiated timeout 6000``):
+# a whole number this large is milliseconds; a smaller one is too ambiguous to read.
+_BARE_MS = 1000
 
 
 def _seconds(match: re.Match[str]) -> float | None:
@@ -40,10 +45,13 @@ def _seconds(match: re.Match[str]) -> float | None:
     if match.group("clock"):
         h, m, s = match.group("clock").split(":")
         return int(h) * 3600 + int(m) * 60 + float(s)
-    if match.group("bare") and match.group("keyunit"):
+    bare = match.group("bare")
+    if bare and match.group("keyunit"):
         unit = match.group("keyunit").lower().lstrip("_")
-        factor = 1e-3 if unit == "ms" else 1.0
-        return float(match.group("bare")) * factor
+        factor = 1e-3 if unit in ("ms", "millis") else 1.0
+        return float(bare) * factor
+    if bare and match.groupdict().get("timeout") and bare.isdigit() and int(bare) >= _BARE_MS:
+        return int(bare) * 1e-3
     return None
 
 
@@ -62,12 +70,15 @@ _VALUE_NUMBER_CLOCK = (
 )
 _VALUE = re.compile(
     _VALUE_NUMBER_CLOCK
-    + r"|(?P<key>[A-Za-z]\w*?)(?P<keyunit>_ms|_s|Ms|_seconds)[=:]\s?(?P<bare>\d+(?:\.\d+)?)"
+    + r"|(?P<key>[A-Za-z]\w*?)(?P<keyunit>_ms|_s|Ms|Millis|_millis|_seconds)[=:]\s?(?P<bare>\d+(?:\.\d+)?)"
 )
 # ``_VALUE`` without its ``key_ms=`` branch, for messages that hold neither ``_`` nor ``Ms``
 # (the branch cannot match there, and its lazy key scan is most of the cost).
 _VALUE_PLAIN = re.compile(_VALUE_NUMBER_CLOCK)
-_BEFORE_LIMIT = re.compile(r"(?:time[ _-]?out|deadline|limit)\W*$", re.IGNORECASE)
+_BEFORE_LIMIT = re.compile(
+    r"(?:time[ _-]?out|deadline|limit|expected[ _-]?(?:duration|time|latency)|threshold)\W*$",
+    re.IGNORECASE,
+)
 _BEFORE_DURATION = re.compile(
     r"(?:took|elapsed|duration|latency|response[ _]time|request[ _]time|time|\bin|after|spent|"
     r"wait(?:ed)?)\W{0,3}$",
@@ -80,12 +91,16 @@ def duration_of(message: str) -> float | None:
     """The duration a message reports (``took 31.2s``, ``2269.4ms``, ``latency_ms=812``),
     in seconds; limits (``timeout=30s``) excluded. A number in ms/us/ns is a duration
     even without a word before it; seconds and clock times need one (``took``, ``in``)."""
-    value = _VALUE if ("_" in message or "Ms" in message) else _VALUE_PLAIN
+    value = _VALUE if ("_" in message or "Ms" in message or "Millis" in message) else _VALUE_PLAIN
     for match in value.finditer(message):
         if value is _VALUE and match.group("keyunit"):
             if _BEFORE_LIMIT.search(match.group("key")):
                 continue
-            factor = 1e-3 if match.group("keyunit").lower() in ("_ms", "ms") else 1.0
+            factor = (
+                1e-3
+                if match.group("keyunit").lower() in ("_ms", "ms", "millis", "_millis")
+                else 1.0
+            )
             return float(match.group("bare")) * factor
         start = match.start()
         before = message[max(0, start - 20) : start]

@@ -38,6 +38,7 @@ _MEASURE_HINT = re.compile(
     r"took|elapsed|duration|latency|time|\bin\b|after|spent|wait|ms\b|\d(?:s|ms)\b|<\*>|\bus\b",
     re.IGNORECASE,
 )
+_LIMIT_HINT = re.compile(r"time|expected|threshold", re.IGNORECASE)  # a limit may be stated
 _PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
 _MAX_MESSAGE = 4096
 _UNRANKED = object()  # not yet in the engine's level memo
@@ -208,7 +209,7 @@ class Engine:
             limit = limit_of(message) or duration
             if limit:
                 state.limits[limit] = state.limits.get(limit, 0) + 1
-        elif state.measure and "time" in message.lower():
+        elif state.measure and _LIMIT_HINT.search(message):
             limit = limit_of(message)
             if limit:
                 state.limits[limit] = state.limits.get(limit, 0) + 1

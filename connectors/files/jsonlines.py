@@ -2,12 +2,14 @@
 
 The message handed to template mining is the ``msg``/``message`` field followed by the
 object's other scalar fields as ``key=value``, so identifiers kept in fields
-(``vm_id=vm-21``) are visible to the engine.
+(``vm_id=vm-21``) are visible to the engine; categorical fields (``verb``, ``method``)
+holding one word are written ``key:value`` so their value stays in the template.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 
 from connectors.files.levels import normalize
@@ -39,6 +41,29 @@ MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "log")
 _ISO = FORMATS[0].regex
 _NUMERIC_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _SCALARS = (str, int, float, bool)
+# Fields that name a kind of action or object, with a handful of values each: Kubernetes
+# audit ``verb``/``objectRef.resource``, HTTP ``method``, MongoDB ``c`` (component) and
+# ``planSummary``, event ``type``/``action``/``operation``.
+CATEGORICAL_KEYS = frozenset(
+    {
+        "verb",
+        "resource",
+        "subresource",
+        "method",
+        "kind",
+        "action",
+        "operation",
+        "op",
+        "stage",
+        "type",
+        "c",
+        "component",
+        "planSummary",
+        "newState",
+        "oldState",
+    }
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,23}").fullmatch
 
 
 def load(line: str) -> dict[str, object] | None:
@@ -120,14 +145,23 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
         if key in used:
             continue
         if isinstance(value, _SCALARS):
-            extras.append(f"{key}={value}")
+            extras.append(_pair(key, key, value))
         elif isinstance(value, dict):  # one level down: MongoDB's attr.error=...
             extras.extend(
-                f"{key}.{sub}={inner}"
+                _pair(f"{key}.{sub}", sub, inner)
                 for sub, inner in value.items()
                 if isinstance(inner, _SCALARS)
             )
     return level, " ".join([text, *extras]).strip() if extras else text
+
+
+def _pair(name: str, key: str, value: object) -> str:
+    """``name=value``; a categorical field (``verb``, ``objectRef.resource``, ``method``)
+    holding one short word is written ``name:value`` so template mining keeps its value:
+    what was done to what (a secret updated, not a lease) is the message, not a variable."""
+    if key in CATEGORICAL_KEYS and isinstance(value, str) and _WORD(value):
+        return f"{name}:{value}"
+    return f"{name}={value}"
 
 
 def _level(value: object) -> str | None:

@@ -177,7 +177,7 @@ CASES = [
         None,
         T + ".123+00:00",
         "ERROR",
-        "WiredTiger error c=STORAGE ctx=t1 attr.error=28 attr.message=No space left on device",
+        "WiredTiger error c:STORAGE ctx=t1 attr.error=28 attr.message=No space left on device",
     ),
     (
         "docker-json-file",
