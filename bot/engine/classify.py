@@ -65,6 +65,10 @@ _CHANGE = re.compile(
     # a manifest applied or patched (kubectl, terraform, helm), a reconfigured daemon
     r"\binvoked with\b|\bappl(?:y|ying)\b|\bpatch(?:ed|ing)?\b|\breconfigur|"
     r"\bsignal process\b|\bmodifications? complete|\breplac(?:e|ed|ing)\b|\b(?:begin|end) edit\b|"
+    # a schema change: an index, table or collection dropped, created or altered
+    # (``CMD: dropIndexes``, ``Index dropped``, ``ALTER TABLE``, ``createIndexes``)
+    r"\b(?:drop|creat|alter|rebuil|renam)\w*\s?(?:index|indexes|indices|table|column|collection)s?\b|"
+    r"\b(?:index|table|column|collection)\s+(?:dropped|created|altered|rebuilt|renamed)\b|"
     # a service manager starting or stopping a unit (systemd ``Starting x.service``)
     r"\b(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b",
     re.IGNORECASE,

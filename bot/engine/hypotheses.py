@@ -99,12 +99,13 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     Sources tied by identifiers or limits count fully; sources that merely start
     failing afterwards, or that logged a related precursor, count a little. A story
     that is itself a symptom of an earlier one, or starts well after the incident
-    began, is less likely the cause. A change is as strong as the errors that follow it.
+    began, is less likely the cause. A change is as strong as the errors that follow it;
+    so is new load, unless the load is mostly those errors.
     """
     linked = len(story.linked_sources) - 1
     temporal = len(story.sources) - 1 - linked
     primary = story.primary.score
-    if story.kind in CAUSE_KINDS:
+    if story.kind in CAUSE_KINDS and not story.primary.detail.get("failing"):
         primary = max([primary] + [0.9 * s.score for s in story.symptoms()])
     score = 0.2 + 0.5 * primary + KIND_PRIOR.get(story.kind, 0.0)
     score += min(0.25, 0.12 * linked + 0.04 * temporal)

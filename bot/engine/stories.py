@@ -102,8 +102,20 @@ class Story:
 
 
 def incident_onset(signals: list[Signal]) -> float | None:
-    """When things started going wrong: the earliest strong error-like signal."""
-    onsets = [s.onset for s in signals if s.kind in ERROR_KINDS and s.score >= 0.4 and s.onset]
+    """When things started going wrong: the earliest strong error-like signal. A slow
+    success in a source with no baseline (a job that began in the window) does not date
+    the incident: nothing there could be compared. Nor does a burst of a message already
+    logged in the baseline that only reports another party failing (``reset by peer``):
+    that noise rises and falls on its own."""
+    onsets = [
+        s.onset
+        for s in signals
+        if s.kind in ERROR_KINDS
+        and s.score >= 0.4
+        and s.onset
+        and not s.detail.get("unbaselined")
+        and not (s.kind == "burst" and s.detail.get("witness"))
+    ]
     return min(onsets) if onsets else None
 
 

@@ -314,6 +314,11 @@ def _new_slow(
     # that completed slowly is dated back to its start
     began = window[0][0] if state.meaning.failure else min(ts - value for ts, value in window)
     text = obs.template_text(state)
+    # a successful operation of a source that logged nothing in the baseline (a job that
+    # starts in the window) is new because everything there is new, not because it slowed
+    unbaselined = not state.meaning.failure and not any(
+        obs.baseline_buckets(source.name, source.events)
+    )
     return Signal(
         "latency",
         f"{source.name}: new slow '{text[:70]}' (median {median:.3g}s)",
@@ -327,6 +332,7 @@ def _new_slow(
             "p95": _quantile(values, 0.95),
             "baseline_p50": None,
             "trend": _rank_correlation(values),
+            "unbaselined": unbaselined,
         },
     )
 

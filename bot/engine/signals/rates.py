@@ -280,6 +280,7 @@ def _load_jumps(obs: Observations) -> list[Signal]:
             continue
         after = window[start:]
         ratio = sum(after) / len(after) / normal
+        errors = obs.window_buckets(name, source.errors)[start:]
         records = obs.bucket_records(name, start)
         if not records:
             continue
@@ -296,6 +297,9 @@ def _load_jumps(obs: Observations) -> list[Signal]:
                     "baseline_per_minute": normal,
                     "template": f"{name} volume",
                     "witness": _mostly_witness(obs, source, sum(window)),
+                    # the new volume is mostly the source's own errors: the errors
+                    # tell what happened, the jump only counts them
+                    "failing": 2 * sum(errors) >= sum(after),
                 },
             )
         )
