@@ -21,6 +21,10 @@ LEVELS = {
     "FATAL": FATAL,
 }
 
+_REACHED = (
+    r"\breached (?:the |its )?[\w.-]*(?:max|limit|capacity|quota)|"
+    r"\bmax(?:imum)?\b[\w .-]{0,30}\breached\b"
+)
 _FAILURE = re.compile(
     r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"
     r"denied|unavailable|unreachable|cannot|can't|could not|couldn't|unable|reject|invalid|"
@@ -30,7 +34,10 @@ _FAILURE = re.compile(
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
     r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention|"
     r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available|"
-    r"\balarm (?:set|raised|triggered|fired|active)\b|\bblocked\b",
+    r"\balarm (?:set|raised|triggered|fired|active)\b|\bblocked\b|"
+    # a rate or a ceiling a component warns about (``checkpoints are occurring too
+    # frequently``, ``server reached pm.max_children setting``, ``max clients reached``)
+    r"\btoo (?:frequent(?:ly)?|often)\b|\bclock (?:is |was )?wrong\b|\bclock skew\b|" + _REACHED,
     re.IGNORECASE,
 )
 SUCCESS = re.compile(
@@ -43,7 +50,9 @@ SUCCESS = re.compile(
 _TIMEOUT = re.compile(r"time[ds]?[ _-]?out|deadline exceeded|timed out", re.IGNORECASE)
 EXHAUSTION = re.compile(
     r"too many (?:connections|clients|open files|requests|processes|threads)|exhaust|"
-    r"out of memory|\boom\b|oom-kill|no space left|out of (?:disk )?space|outofspace|"
+    r"out ?of ?memory|"
+    + _REACHED
+    + r"|\boom\b|oom-kill|no space left|out of (?:disk )?space|outofspace|"
     r"disk (?:is )?full|file descriptors|"
     r"max_connections|maximum number of|remaining connection slots|"
     r"(?:quota|capacity|limit) (?:exceeded|reached|exhausted)|exceeded (?:the )?(?:quota|capacity|limit)|"
@@ -70,7 +79,9 @@ _CHANGE = re.compile(
     r"\b(?:drop|creat|alter|rebuil|renam)\w*\s?(?:index|indexes|indices|table|column|collection)s?\b|"
     r"\b(?:index|table|column|collection)\s+(?:dropped|created|altered|rebuilt|renamed)\b|"
     # a service manager starting or stopping a unit (systemd ``Starting x.service``)
-    r"\b(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b",
+    r"\b(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b|"
+    # the clock set by time synchronisation (chrony/ntpd ``System clock was stepped by``)
+    r"\b(?:clock|time) (?:was |has been )?(?:stepped|jumped)\b",
     re.IGNORECASE,
 )
 # A message that reports *another* party failing: the writer is a witness (a proxy, a

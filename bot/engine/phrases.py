@@ -311,8 +311,10 @@ def _fill(pattern: str, values: list[str] | None, durations: bool = True) -> _To
         return _Token(pattern, "", dropped=True)
     if pattern == WILDCARD:
         value = values[0]
-        if readable_value(value, durations) and " " not in value.strip():
-            return _Token(pattern, value)
+        if readable_value(value, durations) and (
+            " " not in value.strip() or _QUANTITY.fullmatch(value.strip(_OPEN + _CLOSE))
+        ):
+            return _Token(pattern, value)  # ``50``, ``(20 seconds``
         tail = value[-1] if value[-1:] in ",;:" else ""
         return _Token(pattern, "", dropped=True, tail=tail, value=value)
     out, slots = [], iter(values)
@@ -440,6 +442,14 @@ def _drop_lead(tokens: list[_Token]) -> list[_Token]:
             and _has_words(_join(tokens[1:]))
         ):
             tokens = tokens[1:]
+            continue
+        if (  # Spring Boot pads its (abbreviated) logger name before a lone ``:``
+            len(tokens) > 2
+            and tokens[1].pattern == ":"
+            and first.pattern.count(".") >= 2
+            and _has_words(_join(tokens[2:]))
+        ):
+            tokens = tokens[2:]
             continue
         break
     return tokens

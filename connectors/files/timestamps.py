@@ -92,6 +92,16 @@ FORMATS: tuple[StampFormat, ...] = (
         + _HMS
         + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
     ),
+    # php-fpm / Tomcat catalina: [10-Feb-2026 14:47:03], 10-Feb-2026 14:47:03.123
+    _fmt(
+        "dmy",
+        _LEFT
+        + r"(?P<d>[0-3]\d)-"
+        + _MON
+        + r"-(?P<Y>\d{4}) "
+        + _HMS
+        + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+    ),
     # syslog (RFC 3164): Feb 10 14:47:03, Feb  1 04:07:03; journalctl: Feb 01 04:07:03 -- no year
     _fmt(
         "syslog",

@@ -246,6 +246,28 @@ CASES = [
         "12345:M Ready to accept connections",
     ),
     (
+        "php-fpm-day-month-year",
+        [
+            "[10-Feb-2026 14:47:03] WARNING: [pool www] server reached pm.max_children setting (5)",
+            "[10-Feb-2026 14:47:04] NOTICE: [pool www] child 42 started",
+        ],
+        None,
+        T + "+00:00",
+        "WARN",
+        "[pool www] server reached pm.max_children setting (5)",
+    ),
+    (
+        "tomcat-day-month-year-millis",
+        [
+            "10-Feb-2026 14:47:03.123 SEVERE [main] org.apache.catalina.startup.Catalina.start x",
+            "10-Feb-2026 14:47:04.456 INFO [main] org.apache.catalina.startup.Catalina.start y",
+        ],
+        None,
+        T + ".123+00:00",
+        "ERROR",
+        "[main] org.apache.catalina.startup.Catalina.start x",
+    ),
+    (
         "epoch-seconds",
         ["1770734823 vm-21 created", "1770734824 vm-22 created"],
         None,

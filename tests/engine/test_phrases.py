@@ -92,6 +92,16 @@ from bot.engine.records import Record
             "checkout.config: payments.base_url=https://pay.example.com payments.timeout=5.0",
             "checkout.config: payments.timeout=5.0",
         ),
+        (  # a parenthesised quantity of two words keeps its value and its brackets
+            "queue flushes happen too often <*> apart)",
+            "queue flushes happen too often (7 seconds apart)",
+            "queue flushes happen too often (7 seconds apart)",
+        ),
+        (  # a Spring Boot logger padded before a lone colon, even with brackets in it
+            "<*> ERROR <*> --- [<*>] o.e.w.C.[.[.[/].[frontServlet] : Servlet.call() for servlet [frontServlet] threw exception",
+            "2026-01-01 00:00:00.000 ERROR 1 --- [exec-4] o.e.w.C.[.[.[/].[frontServlet]    : Servlet.call() for servlet [frontServlet] threw exception",
+            "Servlet.call for servlet [frontServlet] threw exception",
+        ),
         (  # an exception name is not a logger
             "billing.client: urllib3.exceptions.NameResolutionError: lookup failed",
             "billing.client: urllib3.exceptions.NameResolutionError: lookup failed",

@@ -92,3 +92,27 @@ def test_access_log_status_decides_severity() -> None:
     assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 502 12 "-" "curl"') == 3
     assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 429 12 "-" "curl"') == 2
     assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 200 12 "-" "curl"') == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "failure", "exhaustion", "change"),
+    [
+        (
+            "[pool api] worker reached pm.max_workers setting <*> consider raising it",
+            True,
+            True,
+            False,
+        ),
+        ("max number of sessions reached", True, True, False),
+        ("Reached target Basic System", False, False, False),
+        ("com.acme.Engine: java.lang.OutOfMemoryError: Compressed class space", True, True, False),
+        ("flushes are occurring too frequently <*> apart)", True, False, False),
+        ("ntpd: local clock is wrong by <*> seconds", True, False, False),
+        ("timesyncd: System clock was stepped by <*> seconds", False, False, True),
+    ],
+)
+def test_meaning_of_ceilings_rates_and_clock_steps(
+    template: str, failure: bool, exhaustion: bool, change: bool
+) -> None:
+    meaning = classify(template)
+    assert (meaning.failure, meaning.exhaustion, meaning.change) == (failure, exhaustion, change)
