@@ -91,7 +91,11 @@ _DEPENDENCY = re.compile(
     r"(?:could not|couldn't|unable to|failed to) connect|while connecting to|\bupstream\b|"
     r"bad gateway|gateway time|service unavailable|\bunreachable\b|no route to host|"
     r"no (?:server|backend|host|upstream)s? (?:is )?available|\bis down\b|marked (?:as )?down|"
-    r"reset by peer|connection (?:reset|closed by|lost)",
+    r"reset by peer|connection (?:reset|closed by|lost)|"
+    # an HTTP client relaying the error response it got: a reason phrase in parentheses
+    # (``Response code 429 (Too Many Requests)``), ``429 Client Error: ... for url``
+    r"\((?:too many requests|service unavailable|bad gateway|gateway timeout)\)|"
+    r"\b(?:client|server) error: [\w ]{3,40} for\b",
     re.IGNORECASE,
 )
 _HTTP_STATUS = re.compile(

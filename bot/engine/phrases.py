@@ -198,6 +198,7 @@ _LABEL = re.compile(r"[A-Za-z_][\w.\-]{0,11}[:=]")  # src: <*>
 _SOURCE_LINE = re.compile(
     r"[\w\-]+\.(?:go|py|java|kt|scala|c|cc|cpp|h|rs|js|ts|rb|cs):(?:<\*>|\d+)\]?:?"
 )
+_KLOG_HEADER = re.compile(r"[IWEF](?:0[1-9]|1[0-2])[0-3]\d")  # klog E0304 (severity, month, day)
 _LEAD_REACH = 6  # a prefix (program, logger) is looked for among the first tokens
 _GLUED_ID = re.compile(r"(?:[A-Za-z]\(|[A-Za-z]\[|[#*@])$")  # GC(<*>), name[<*>], *<*>, #<*>
 
@@ -228,8 +229,12 @@ def _render(template: str, message: str | None, strip: bool = True, durations: b
         tokens = _drop_lead(tokens)
     tokens = _after_prepositions(tokens, durations)
     text = _join(tokens)
-    if len(text) > 2 and text[0] == '"' and text.rfind('"') == len(text) - 1:
-        text = text[1:-1]  # klog: "the message" key=value ...
+    if len(text) > 2 and text[0] == '"':  # klog: "the message" key=value ...
+        close = text.find('" ', 1)
+        if text.rfind('"') == len(text) - 1 and (close < 0 or close == len(text) - 1):
+            text = text[1:-1]
+        elif close > 1:
+            text = text[1:close] + text[close + 1 :]
     return text
 
 
@@ -418,6 +423,7 @@ def _drop_lead(tokens: list[_Token]) -> list[_Token]:
             or first.pattern == WILDCARD  # a leading value: a pid, a thread, a stamp
             or (WILDCARD in first.pattern and not re.search(r"[A-Za-z]{2}", first.pattern))
             or _SOURCE_LINE.fullmatch(first.pattern)
+            or _KLOG_HEADER.fullmatch(first.pattern)
             or not first.text
             or first.text in _SEPARATORS
             or word in _LEVELS

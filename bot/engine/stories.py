@@ -273,30 +273,41 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
 
 WITNESS_LEAD = 5.0  # a culprit may start this much after its witness (clock slack, log buffering)
 CULPRIT_KINDS = {"race", "exhaustion", "change", "error", "latency"}
+ONGOING = 600.0  # an earlier failure still going on may be a witness's culprit this long before
 
 
 def _mark_witnesses(stories: list[Story]) -> None:
     """A story whose primary only reports another party failing (connection refused, an
     upstream error, a relayed 5xx) is a witness; when another source has its own failure
-    starting at the same moment, that source is the likelier culprit."""
+    starting at the same moment, that source is the likelier culprit. Failing that, a
+    failure of another source that began up to ``ONGOING`` earlier and was still being
+    logged when the witness began (a node whose runtime hung minutes before the pods on
+    it were killed)."""
     for story in stories:
         if not story.primary.detail.get("witness") or story.onset is None:
             continue
+        onset = story.onset
         own = set(story.primary.sources)
-        for other in stories:
-            if (
-                other is story
-                or other.kind not in CULPRIT_KINDS
-                or other.onset is None
-                or other.primary.detail.get("witness")
-                or own & set(other.primary.sources)
-            ):
-                continue
-            if other.primary.score < 0.3 or other.explained_by is not None:
-                continue
-            if story.onset - SYMPTOM_AFTER <= other.onset <= story.onset + WITNESS_LEAD:
-                story.culprit = other
-                break
+        candidates = [
+            other
+            for other in stories
+            if other is not story
+            and other.kind in CULPRIT_KINDS
+            and other.onset is not None
+            and not other.primary.detail.get("witness")
+            and not own & set(other.primary.sources)
+            and other.primary.score >= 0.3
+            and other.explained_by is None
+        ]
+        same = [o for o in candidates if onset - SYMPTOM_AFTER <= o.onset <= onset + WITNESS_LEAD]  # type: ignore[operator]
+        ongoing = [
+            o
+            for o in candidates
+            if onset - ONGOING <= o.onset < onset - SYMPTOM_AFTER  # type: ignore[operator]
+            and float(o.primary.detail.get("last") or 0.0) >= onset  # type: ignore[arg-type]
+        ]
+        if same or ongoing:
+            story.culprit = (same or ongoing)[0]
 
 
 def _mark_explained(stories: list[Story]) -> None:

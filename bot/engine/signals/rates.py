@@ -61,6 +61,7 @@ def _judge(
         "expected": expected,
         "severity": state.severity,
         "witness": _witness(state),
+        "last": obs.aligned(source.name, state.last_ts),
     }
     if state.cause:
         detail["cause"] = state.cause
