@@ -128,6 +128,8 @@ class FileConnector:
         assert state.layout is not None
         name, rel, stats = self.name, sys.intern(state.rel), self.stats
         stamp, fields = state.layout.stamp, state.layout.fields
+        # lines before the first stamp: a file without times may still have levels ([INFO])
+        loose = fields if state.layout.name == "plain" else _unstamped
         lo, hi = scope.baseline_start, scope.end
         starts, offsets = state.starts, state.offsets
         records, out, first_stamp = stats.records, 0, 0
@@ -168,7 +170,8 @@ class FileConnector:
                     continue
                 elif cur is None:  # before the first timestamp: a record of its own
                     if line and not line.isspace():
-                        yield Record(name, rel, n, None, None, line.strip()[:MESSAGE_CAP], line)
+                        level, message = loose(line)
+                        yield Record(name, rel, n, None, level, message[:MESSAGE_CAP], line)
                         records += 1
                         if records >= limit:
                             stats.records, stats.out_of_window = records, stats.out_of_window + out
@@ -296,6 +299,10 @@ class FileConnector:
     def _zone(self, scope: Scope | None) -> tzinfo:
         name = self._source.timezone or (scope.timezone if scope else self._manifest.timezone)
         return ZoneInfo(name)
+
+
+def _unstamped(line: str) -> tuple[str | None, str]:
+    return None, line.strip()
 
 
 def _record(

@@ -35,6 +35,8 @@ TIME_KEYS = (
     "datetime",
     "stageTimestamp",
     "requestReceivedTimestamp",
+    "instant",  # log4j2 JsonLayout: {"epochSecond": ..., "nanoOfSecond": ...}
+    "timeMillis",  # log4j2 JsonLayout before 2.11
 )
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "s", "@l")
 MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "log")
@@ -92,6 +94,11 @@ class TimeParser:
         return None
 
     def _value(self, value: object) -> float | None:
+        if isinstance(value, dict) and "epochSecond" in value:  # log4j2 instant
+            seconds, nanos = value.get("epochSecond"), value.get("nanoOfSecond") or 0
+            if isinstance(seconds, int) and isinstance(nanos, int):
+                return _epoch(seconds + nanos / 1e9)
+            return None
         if isinstance(value, dict):  # MongoDB extended JSON: {"$date": "..."}
             value = value.get("$date")
             if isinstance(value, dict):
@@ -134,6 +141,10 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
             used.add(key)
             level = _level(obj[key])
             break
+    else:  # ECS nested: {"log": {"level": "ERROR"}} (Kibana)
+        inner = obj.get("log")
+        if isinstance(inner, dict) and "level" in inner:
+            level = _level(inner["level"])
     text = ""
     for key in MESSAGE_KEYS:
         if isinstance(obj.get(key), str):

@@ -13,7 +13,9 @@ applied per line by two calls:
 Detection tries every format at every place it matches (a fixed column, or the N-th
 whitespace-separated token when a variable-width prefix comes first, as in access logs)
 and keeps the (format, place) matching the most lines; ties prefer stamps that carry
-their zone (epoch, ``Z``), then a year, then a fraction, then a fixed column.
+their zone (epoch, ``Z``), then a refined format (CRI over ISO), then a stamp at column 0
+(the syslog header over HAProxy's accept date inside the message), then a year, then a
+fraction, then a fixed column.
 """
 
 from __future__ import annotations
@@ -39,11 +41,15 @@ Fields = Callable[[str], tuple[str | None, str]]
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where the stamp starts: column ``offset``, or ``skip`` chars into token ``token``."""
+    """Where the stamp starts: column ``offset``, ``skip`` chars into token ``token``, or
+    right after the logfmt key ``key`` (``t=``) wherever it sits among the line's pairs;
+    with ``sep`` (``,``) tokens are the fields of a CSV export, not whitespace-separated."""
 
     offset: int | None = None
     token: int = 0
     skip: int = 0
+    key: str = ""
+    sep: str = ""
 
 
 @dataclass(slots=True)
@@ -53,6 +59,7 @@ class _Candidate:
     fractions: int = 0
     spans: set[tuple[int, int, int]] = field(default_factory=set)
     rests: list[str] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)
 
 
 class Layout:
@@ -61,11 +68,16 @@ class Layout:
     name = "plain"
     zoned = False  # stamps carry their own zone (or are epoch): the clock needs no assumption
 
+    def __init__(self, level_index: int | None = None) -> None:
+        self._levels = LevelReader(level_index)  # a level without a time: "[INFO] ..."
+
     def stamp(self, line: str) -> float | None:
         return None
 
     def fields(self, line: str) -> tuple[str | None, str]:
-        return None, line.strip()
+        if self._levels.index is None:
+            return None, line.strip()
+        return self._levels.split(line)[0], line.strip()[:MESSAGE_CAP]
 
 
 class RegexLayout(Layout):
@@ -77,10 +89,12 @@ class RegexLayout(Layout):
         level_index: int | None,
         zone: tzinfo,
         year_for: YearFor,
+        lead: bool = False,
     ) -> None:
         self.name = fmt.name
         self.fmt, self.place, self.span = fmt, place, span
         self._levels = LevelReader(level_index)
+        self._lead = lead  # the level is the line's first token, before the stamp (Cassandra)
         self._cache: dict[str, float] = {}
         self._zone, self._year_for = zone, year_for
         self._locate = _locator(place)
@@ -159,7 +173,15 @@ class RegexLayout(Layout):
         if level is None and match.groupdict().get("lvl"):  # klog: E0210 14:47:03.1
             level = normalize(match.group("lvl"))
         if start:
-            prefix = line[:start].strip(" \t-[]<>")
+            prefix = line[:start].rstrip('"')
+            if prefix.endswith("="):  # logfmt: drop the stamp's own key (ts=, time=")
+                prefix = prefix[: prefix.rfind(" ") + 1]
+            if self._lead and level is None:  # WARN  [main] 2026-03-04 10:18:46,123 ...
+                head, _, tail = prefix.lstrip().partition(" ")
+                level = self._levels.lookup(head)
+                if level is not None:
+                    prefix = tail
+            prefix = prefix.strip(" \t-[]<>")
             if prefix and any(c.isalnum() for c in prefix):
                 message = f"{prefix} {message}"
         return level, message[:MESSAGE_CAP]
@@ -228,7 +250,20 @@ def _locator(place: Place) -> Callable[[str], int]:
     if place.offset is not None:
         offset = place.offset
         return lambda line: offset
-    prefix = re.compile(rf"(?:\S+\s+){{{place.token}}}")
+    if place.key:
+        key, spaced, width = place.key, " " + place.key, len(place.key)
+
+        def keyed(line: str) -> int:
+            if line.startswith(key):
+                return width
+            at = line.find(spaced)
+            return -1 if at < 0 else at + 1 + width
+
+        return keyed
+    if place.sep:
+        prefix = re.compile(rf"(?:[^{place.sep}\n]*{place.sep}){{{place.token}}}")
+    else:
+        prefix = re.compile(rf"(?:\S+\s+){{{place.token}}}")
     skip = place.skip
 
     def locate(line: str) -> int:
@@ -255,6 +290,8 @@ def detect(sample: list[str], zone: tzinfo, year_for: YearFor) -> Layout:
             rank = (
                 cand.count,
                 int(cand.zoned * 2 > cand.count or fmt.name == "epoch"),
+                int(fmt.specific),
+                int(place.offset == 0),  # a line-leading stamp over one inside the message
                 int(fmt.has_year),
                 int(cand.fractions * 2 > cand.count),
                 int(place.offset is not None),
@@ -265,10 +302,12 @@ def detect(sample: list[str], zone: tzinfo, year_for: YearFor) -> Layout:
     if json_hits and (best is None or json_hits >= best[3].count):
         return JsonLayout(zone, year_for)
     if best is None:
-        return Layout()
+        return Layout(detect_index(lines))
     _, fmt, place, cand = best
     span = next(iter(cand.spans)) if len(cand.spans) == 1 else None
-    layout = RegexLayout(fmt, place, span, detect_index(cand.rests), zone, year_for)
+    index = detect_index(cand.rests)
+    lead = index is None and detect_index(cand.heads) == 0
+    layout = RegexLayout(fmt, place, span, index, zone, year_for, lead)
     layout.zoned = cand.zoned * 2 > cand.count or fmt.name == "epoch"
     return layout
 
@@ -306,6 +345,11 @@ def _places(line: str, start: int) -> list[Place]:
     while token_start > 0 and not line[token_start - 1].isspace():
         token_start -= 1
     places.append(Place(token=len(line[:token_start].split()), skip=start - token_start))
+    if start and line[start - 1] == ",":  # a CSV export: Error,3/4/2026 10:18:46 AM,...
+        places.append(Place(token=line.count(",", 0, start), sep=","))
+    key = line[token_start:start]
+    if key.endswith(("=", '="')) and key[:-1].rstrip('="').isidentifier():
+        places.append(Place(key=key))  # logfmt pairs in no fixed order: t=..., time="..."
     return places
 
 
@@ -319,3 +363,4 @@ def _count(cand: _Candidate, match: re.Match[str]) -> None:
     cand.spans.add((end - start, f0 - start if f0 >= 0 else -1, f1 - start if f0 >= 0 else -1))
     if len(cand.rests) < SAMPLE:
         cand.rests.append(match.string[end:])
+        cand.heads.append(match.string[:start])

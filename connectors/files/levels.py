@@ -19,17 +19,23 @@ _WORDS: dict[str, str] = {
     "VERBOSE": "DEBUG",
     "DEBUG": "DEBUG",
     "DBG": "DEBUG",
+    "DBUG": "DEBUG",
+    "TRCE": "DEBUG",
     "INFO": "INFO",
     "INF": "INFO",
     "INFORMATION": "INFO",
     "INFORMATIONAL": "INFO",
     "NOTICE": "INFO",
     "LOG": "INFO",
+    "NOTE": "INFO",  # MySQL 5.7 / MariaDB [Note]
+    "SYSTEM": "INFO",  # MySQL 8 [System]
     "WARN": "WARN",
     "WARNING": "WARN",
     "WRN": "WARN",
     "ERROR": "ERROR",
     "ERR": "ERROR",
+    "EROR": "ERROR",  # Grafana lvl=eror
+    "FAIL": "ERROR",  # .NET console: fail:, crit:, dbug:, trce:
     "SEVERE": "ERROR",
     "FATAL": "FATAL",
     "CRITICAL": "FATAL",
@@ -53,6 +59,7 @@ _LETTERS: dict[str, str] = {
     "#": "WARN",
 }
 _PUNCT = "[]()<>{}:,;|="
+_CAPITALS = frozenset({"LOG"})  # levels only when written in capitals (PostgreSQL LOG:)
 _MAX_INDEX = 8  # tokens after the timestamp searched for a level
 _KEEP_BEFORE = 3  # from this index on, the tokens before the level stay in the message
 _CACHE_MAX = 4096
@@ -68,9 +75,14 @@ def normalize(token: str) -> str | None:
     word = token.strip(_PUNCT)
     if len(word) == 1:
         return _LETTERS.get(word)
-    level = _WORDS.get(word.upper())
-    if level is None and ":" in word:  # Apache 2.4: [proxy:error]
-        level = _WORDS.get(word.rpartition(":")[2].upper())
+    upper = word.upper()
+    if upper in _CAPITALS and word != upper:  # "log" in "log [WRN]" is no level
+        return None
+    level = _WORDS.get(upper)
+    if level is None and ":" in word:  # Apache 2.4: [proxy:error]; Python: WARNING:root:msg
+        level = _WORDS.get(word.rpartition(":")[2].upper()) or _WORDS.get(
+            word.partition(":")[0].upper()
+        )
     if level is None and "][" in word:  # [info][gc,heap]: the first tag that is a level
         level = next((lv for tag in word.split("][") if (lv := _WORDS.get(tag.upper()))), None)
     if level is None and "=" in word:
@@ -125,4 +137,8 @@ def detect_index(rests: Iterable[str]) -> int | None:
     if not hits:
         return None
     index, count = hits.most_common(1)[0]
+    if index >= _KEEP_BEFORE and (count < 2 or count * 2 < total):
+        return None  # deep in the line: a word of prose ("handshake error"), not a level
+    if index and count < 2 <= total:
+        return None  # one line of several: prose ("TLS Error: ..."), not the file's level
     return index if count * 3 >= total else None

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = {
     name: number
@@ -36,6 +38,7 @@ class StampFormat:
     regex: re.Pattern[str]
     frac_ms: bool = False  # fraction digits count milliseconds (HealthApp ``:6`` is 6 ms)
     weak: bool = False  # a bare number: needs most sampled lines to agree
+    specific: bool = False  # a refinement of a general format (CRI after ISO): wins ties
 
     @property
     def has_year(self) -> bool:
@@ -46,41 +49,51 @@ def _fmt(name: str, pattern: str, **kw: bool) -> StampFormat:
     return StampFormat(name, re.compile(pattern), **kw)
 
 
+_ISO = (
+    _LEFT
+    + r"(?P<Y>\d{4})([-/.])(?P<m>[01]\d)\2(?P<d>[0-3]\d)[T ]"
+    + _HMS
+    + r"(?:[.,](?P<frac>\d{1,9}))?"
+    + r"(?P<tz>Z|\s?[+-][01]\d:?[0-5]\d|\s(?:UTC|GMT)(?![\w]))?(?!\d)"
+)
+# 12-hour clocks (Windows exports, java.util.logging): 1:18:47 PM
+_HMS12 = r"(?P<H>[01]?\d):(?P<M>[0-5]\d):(?P<S>[0-6]\d) (?P<p>[AP]M)(?![\w])"
+# a zone written after the stamp: UTC, +01:00, or an IANA name (PHP's error_log)
+_ZONE = r"(?:\s(?P<tz>UTC|GMT|[+-][01]\d:?[0-5]\d|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?))?"
+
+
 FORMATS: tuple[StampFormat, ...] = (
     # ISO 8601 / RFC 3339 / log4j / Python / PostgreSQL / Zookeeper / Windows CBS
-    _fmt(
-        "iso",
-        _LEFT
-        + r"(?P<Y>\d{4})([-/])(?P<m>[01]\d)\2(?P<d>[0-3]\d)[T ]"
-        + _HMS
-        + r"(?:[.,](?P<frac>\d{1,9}))?"
-        + r"(?P<tz>Z|\s?[+-][01]\d:?[0-5]\d|\s(?:UTC|GMT)(?![\w]))?(?!\d)",
-    ),
+    # ClickHouse: 2026.03.04 10:18:46.123456
+    _fmt("iso", _ISO),
+    # Kubernetes CRI container logs: <RFC 3339 nano> stdout F <the container's line>
+    _fmt("cri", _ISO + r" (?:stdout|stderr) [FP] ", specific=True),
     # BGL: 2005-06-03-15.42.50.675872
     _fmt(
         "bgl",
         _LEFT + r"(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)-(?P<H>[0-2]\d)\.(?P<M>[0-5]\d)"
         r"\.(?P<S>[0-6]\d)(?:\.(?P<frac>\d{1,9}))?(?!\d)",
     ),
-    # nginx / Apache access: [10/Feb/2026:14:47:03 +0000]
+    # nginx / Apache access: [10/Feb/2026:14:47:03 +0000]; HAProxy [10/Feb/2026:14:47:03.123];
+    # Django runserver [10/Feb/2026 14:47:03]
     _fmt(
         "clf",
         r"\[(?P<d>[0-3]\d)/"
         + _MON
-        + r"/(?P<Y>\d{4}):"
+        + r"/(?P<Y>\d{4})[: ]"
         + _HMS
-        + r"(?:\.(?P<frac>\d{1,9}))? (?P<tz>[+-]\d{4})\]",
+        + r"(?:\.(?P<frac>\d{1,9}))?(?: (?P<tz>[+-]\d{4}))?\]",
     ),
-    # Apache error: [Tue Feb 10 14:47:03.123456 2026]
+    # Apache error: [Tue Feb 10 14:47:03.123456 2026]; C ctime (OpenVPN, uWSGI): Wed Mar  4 ...
     _fmt(
         "apache",
-        r"\["
+        r"(?<![\w])\[?"
         + _DOW
         + " "
         + _MON
-        + r" (?P<d>[0-3]\d) "
+        + r" {1,2}(?P<d>[0-3]?\d) "
         + _HMS
-        + r"(?:\.(?P<frac>\d{1,9}))? (?P<Y>\d{4})\]",
+        + r"(?:\.(?P<frac>\d{1,9}))? (?P<Y>\d{4})\]?",
     ),
     # Redis: 10 Feb 2026 14:47:03.123
     _fmt(
@@ -100,7 +113,9 @@ FORMATS: tuple[StampFormat, ...] = (
         + _MON
         + r"-(?P<Y>\d{4}) "
         + _HMS
-        + r"(?:\.(?P<frac>\d{1,9}))?(?!\d)",
+        + r"(?:\.(?P<frac>\d{1,9}))?"
+        + _ZONE
+        + r"(?!\d)",
     ),
     # syslog (RFC 3164): Feb 10 14:47:03, Feb  1 04:07:03; journalctl: Feb 01 04:07:03 -- no year
     _fmt(
@@ -111,11 +126,35 @@ FORMATS: tuple[StampFormat, ...] = (
         + _HMS
         + r"(?:\.(?P<frac>\d{1,9}))?(?![\d:])",
     ),
-    # epoch seconds (10 digits), optionally .fraction, or milliseconds (13 digits)
+    # Redis 2.x: [1234] 04 Mar 10:18:46.123 -- no year
+    _fmt(
+        "dmon",
+        _LEFT + r"(?P<d>[0-3]?\d) " + _MON + " " + _HMS + r"(?:\.(?P<frac>\d{1,9}))?(?![\d:])",
+    ),
+    # java.util.logging SimpleFormatter (Tomcat, Jenkins): Mar 04, 2026 1:18:47 PM
+    _fmt("jul", r"(?<![\w])" + _MON + r" (?P<d>[0-3]?\d), (?P<Y>\d{4}) " + _HMS12),
+    # US dates (Windows Event Viewer CSV): 3/4/2026 1:18:47 PM
+    _fmt("us", _LEFT + r"(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<Y>\d{4}),? " + _HMS12),
+    # epoch seconds (10 digits), optionally .fraction, or milliseconds (13 digits); a colon
+    # may end it before a space (Mosquitto: "1772619526: New connection")
     _fmt(
         "epoch",
-        _LEFT + r"(?P<E>[1-4]\d{9})\.?(?P<frac>(?<=\.)\d{1,9}|(?<=\d)\d{3})?(?![\w.:/-])",
+        _LEFT + r"(?P<E>[1-4]\d{9})\.?(?P<frac>(?<=\.)\d{1,9}|(?<=\d)\d{3})?(?![\w./-]|:[^\s])",
         weak=True,
+    ),
+    # auditd: msg=audit(1772619526.123:456): -- epoch, fraction, then the event serial
+    _fmt("audit", r"(?<=audit\()(?P<E>[1-4]\d{9})\.(?P<frac>\d{1,9})(?=:\d+\))"),
+    # Zabbix: "  1234:20260304:101846.123" (pid:date:time)
+    _fmt(
+        "zabbix",
+        r"(?<=\d:)(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d):(?P<H>[0-2]\d)(?P<M>[0-5]\d)"
+        r"(?P<S>[0-6]\d)\.(?P<frac>\d{3})(?!\d)",
+    ),
+    # MySQL <= 5.6 / MariaDB < 10.1: 260304 10:18:46, 260304  9:18:46 (space-padded hour)
+    _fmt(
+        "mysql",
+        _LEFT + r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) {1,2}(?P<H>[0-2]?\d):(?P<M>[0-5]\d)"
+        r":(?P<S>[0-6]\d)(?!\d)",
     ),
     # HDFS: 081109 203615
     _fmt(
@@ -157,13 +196,24 @@ FORMATS: tuple[StampFormat, ...] = (
 )
 
 
+@lru_cache(maxsize=64)
+def _named_zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def zone_of(text: str | None) -> tzinfo | None:
-    """The explicit zone of a stamp (``Z``, ``+01:00``, ``+0100``, ``UTC``), if any."""
+    """The explicit zone of a stamp (``Z``, ``+01:00``, ``+0100``, ``UTC``,
+    ``Europe/Berlin``), if any."""
     if not text:
         return None
     text = text.strip()
     if text in ("Z", "UTC", "GMT"):
         return UTC
+    if "/" in text:
+        return _named_zone(text)
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
@@ -183,6 +233,8 @@ def seconds_of(groups: dict[str, str | None], zone: tzinfo, year_for: YearFor) -
     try:
         month = int(groups.get("m") or 0) or MONTHS[groups.get("b") or ""]
         day, hour, minute = int(groups["d"] or 0), int(groups["H"] or 0), int(groups["M"] or 0)
+        if groups.get("p"):  # 12-hour clock: 12:05 AM is 00:05
+            hour = hour % 12 + (12 if groups["p"] == "PM" else 0)
         second = min(int(groups["S"] or 0), 59)  # a leap second stays in its minute
         tz = zone_of(groups.get("tz")) or zone
         if groups.get("Y"):
