@@ -114,7 +114,8 @@ class FileConnector:
                 state.complete = True
                 return
             state.layout = detect(first.lines, zone, year_for)
-            if not state.layout.zoned and self._source.timezone is None:
+            dated = state.layout.name != "clock"  # a time alone tells no zone
+            if not state.layout.zoned and self._source.timezone is None and dated:
                 state.layout = self._rezoned(state, first.lines, scope, zone, year_for)
             self.stats.zoned = state.layout.zoned and self.stats.zoned is not False
             state.starts, state.offsets = array("Q"), array("Q")

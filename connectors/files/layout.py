@@ -15,25 +15,38 @@ whitespace-separated token when a variable-width prefix comes first, as in acces
 and keeps the (format, place) matching the most lines; ties prefer stamps that carry
 their zone (epoch, ``Z``), then a refined format (CRI over ISO), then a stamp at column 0
 (the syslog header over HAProxy's accept date inside the message), then a year, then a
-fraction, then a fixed column.
+fraction, then a fixed column. A time of day without a date (``clock``) only counts when
+no dated stamp does, and needs most sampled lines to agree; its day comes from the window
+and advances when the time goes back by more than :data:`ROLLOVER` seconds.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, timedelta, tzinfo
 
 from connectors.files import jsonlines
 from connectors.files.levels import LevelReader, detect_index, normalize
-from connectors.files.timestamps import FORMATS, StampFormat, YearFor, fraction, seconds_of
+from connectors.files.timestamps import (
+    FORMATS,
+    StampFormat,
+    YearFor,
+    clock_of,
+    fraction,
+    nearest_year,
+    on_day,
+    seconds_of,
+)
 
 NO_TS = float("-inf")  # identity sentinel: "a record starts here but carries no time"
 MESSAGE_CAP = 16_384  # characters of a message handed to template mining
 SAMPLE = 200  # non-empty lines looked at to detect the layout
 _SCAN = 400  # characters of a line searched for a stamp during detection
 _CACHE_MAX = 100_000
+ROLLOVER = 12 * 3600  # a date-less time going back this far is on the next day
 
 Stamp = Callable[[str], float | None]
 Fields = Callable[[str], tuple[str | None, str]]
@@ -97,8 +110,11 @@ class RegexLayout(Layout):
         self._lead = lead  # the level is the line's first token, before the stamp (Cassandra)
         self._cache: dict[str, float] = {}
         self._zone, self._year_for = zone, year_for
+        self._day: date | None = None  # clock stamps: the day they are on
         self._locate = _locator(place)
         self.stamp = self._compile()  # type: ignore[method-assign,assignment]
+        if fmt.clock:
+            self.stamp = self._rolling(self.stamp)  # type: ignore[method-assign,assignment]
         self.fields = self._compile_fields()  # type: ignore[method-assign,assignment]
 
     def _slow(self, line: str, pos: int) -> float | None:
@@ -111,13 +127,52 @@ class RegexLayout(Layout):
         cache = self._cache
         base = cache.get(key)
         if base is None:
-            base = seconds_of(match.groupdict(), self._zone, self._year_for)
+            if self.fmt.clock:
+                base = self._clock(match.groupdict())
+            else:
+                base = seconds_of(match.groupdict(), self._zone, self._year_for)
             if base is None:
                 return None
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
             cache[key] = base
         return base if f0 < 0 else base + fraction(line[f0:f1], self.fmt.frac_ms)
+
+    def _clock(self, groups: dict[str, str | None]) -> float | None:
+        """A date-less stamp on the current day; the first one picks the day."""
+        hms = clock_of(groups)
+        if hms is None:
+            return None
+        if self._day is None:
+            days = getattr(self._year_for, "day", None)
+            if days is None:  # no window: the day nearest now
+                now = time.time()
+                days = nearest_year(now - 86_400, now).day
+            self._day = days(*hms, self._zone)
+            if self._day is None:
+                return None
+        return on_day(self._day, *hms, self._zone)
+
+    def _rolling(self, inner: Stamp) -> Stamp:
+        """Date-less stamps: a time going back more than ROLLOVER is on the next day."""
+        cache = self._cache
+        last = NO_TS
+
+        def rolling(line: str) -> float | None:
+            nonlocal last
+            ts = inner(line)
+            if ts is None:
+                return None
+            if ts < last - ROLLOVER and self._day is not None:
+                self._day += timedelta(days=1)
+                cache.clear()
+                ts = inner(line)
+                if ts is None:
+                    return None
+            last = ts
+            return ts
+
+        return rolling
 
     def _compile(self) -> Stamp:
         slow, offset, span = self._slow, self.place.offset, self.span
@@ -288,6 +343,7 @@ def detect(sample: list[str], zone: tzinfo, year_for: YearFor) -> Layout:
             if cand.count < _needed(fmt, place, len(lines)):
                 continue
             rank = (
+                int(not fmt.clock),  # any dated stamp over a time of day alone
                 cand.count,
                 int(cand.zoned * 2 > cand.count or fmt.name == "epoch"),
                 int(fmt.specific),
@@ -316,9 +372,10 @@ def _needed(fmt: StampFormat, place: Place, sampled: int) -> int:
     """Matches a (format, place) needs in the sample to be taken as the file's stamp.
 
     A full date-time at column 0 counts from one line (a log whose first record carries a
-    200-line stack trace); elsewhere a few lines must agree; a bare number needs most.
+    200-line stack trace); elsewhere a few lines must agree; a bare number or a time of day
+    without a date needs most.
     """
-    if fmt.weak:
+    if fmt.weak or fmt.clock:
         return max(1, (sampled + 1) // 2)
     if place.offset == 0:
         return 1

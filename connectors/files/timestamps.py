@@ -5,7 +5,10 @@ Each :class:`StampFormat` is a regex with named groups: ``Y``/``y`` (4/2-digit y
 digits), ``tz`` (explicit zone) or ``E`` (epoch seconds). The seconds part of a stamp is
 converted once and cached (most lines share their second); the fraction is added per line.
 Year-less stamps (syslog, Android, Proxifier) take the year that puts them nearest the
-investigation window; zone-less stamps are read in the source's zone (DST-correct).
+investigation window; date-less stamps (``clock``: logback, Serilog, WildFly consoles) take
+the day that does, then roll over to the next day when the time goes back by more than
+12 hours (a file crossing midnight); zone-less stamps are read in the source's zone
+(DST-correct).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +42,7 @@ class StampFormat:
     frac_ms: bool = False  # fraction digits count milliseconds (HealthApp ``:6`` is 6 ms)
     weak: bool = False  # a bare number: needs most sampled lines to agree
     specific: bool = False  # a refinement of a general format (CRI after ISO): wins ties
+    clock: bool = False  # a time of day without a date: the day comes from the window
 
     @property
     def has_year(self) -> bool:
@@ -193,6 +197,10 @@ FORMATS: tuple[StampFormat, ...] = (
     ),
     # Proxifier: [10.30 16:49:06] -- no year
     _fmt("proxifier", r"\[(?P<m>[01]\d)\.(?P<d>[0-3]\d) " + _HMS + r"\]"),
+    # a time of day alone, at column 0 or right after "[" -- no date: logback / log4j2
+    # console 10:18:46.123 [main] INFO, WildFly 10:18:46,123 INFO, Serilog [10:18:46 INF],
+    # Elixir 10:18:46.123 [info]
+    _fmt("clock", r"(?:^|(?<=\[))" + _HMS + r"(?:[.,](?P<frac>\d{1,9}))?(?![\d:])", clock=True),
 )
 
 
@@ -249,16 +257,24 @@ def seconds_of(groups: dict[str, str | None], zone: tzinfo, year_for: YearFor) -
         return None
 
 
-def nearest_year(lo: float, hi: float) -> YearFor:
-    """For year-less stamps: the year that puts the stamp nearest the window [lo, hi]."""
-    first, last = datetime.fromtimestamp(lo, UTC).year, datetime.fromtimestamp(hi, UTC).year
+class NearestYear:
+    """For year-less stamps: the year that puts the stamp nearest the window [lo, hi]
+    (called as a :data:`YearFor`); for date-less ones, :meth:`day`."""
 
-    def year_for(
-        month: int, day: int, hour: int, minute: int, second: int, tz: tzinfo
+    __slots__ = ("_first", "_last", "hi", "lo")
+
+    def __init__(self, lo: float, hi: float) -> None:
+        self.lo, self.hi = lo, hi
+        self._first = datetime.fromtimestamp(lo, UTC).year
+        self._last = datetime.fromtimestamp(hi, UTC).year
+
+    def __call__(
+        self, month: int, day: int, hour: int, minute: int, second: int, tz: tzinfo
     ) -> float | None:
+        lo, hi = self.lo, self.hi
         best: float | None = None
         best_gap = float("inf")
-        for year in range(first - 1, last + 2):
+        for year in range(self._first - 1, self._last + 2):
             try:
                 ts = datetime(year, month, day, hour, minute, second, tzinfo=tz).timestamp()
             except ValueError:  # Feb 29 outside a leap year
@@ -268,4 +284,47 @@ def nearest_year(lo: float, hi: float) -> YearFor:
                 best, best_gap = ts, gap
         return best
 
-    return year_for
+    def day(self, hour: int, minute: int, second: int, tz: tzinfo) -> date | None:
+        """The day (in ``tz``) that puts a time of day inside the window -- the latest
+        such day, nearest the case's end -- or, when none does, nearest it."""
+        lo, hi = self.lo, self.hi
+        try:
+            clock = time(hour, minute, second)
+            first = datetime.fromtimestamp(lo, tz).date() - timedelta(days=1)
+            day = datetime.fromtimestamp(hi, tz).date() + timedelta(days=1)
+        except (ValueError, OverflowError, OSError):
+            return None
+        best: date | None = None
+        best_gap = float("inf")
+        while day >= first:
+            ts = datetime.combine(day, clock, tzinfo=tz).timestamp()
+            gap = lo - ts if ts < lo else (ts - hi if ts > hi else 0.0)
+            if gap == 0.0:
+                return day
+            if gap < best_gap:
+                best, best_gap = day, gap
+            day -= timedelta(days=1)
+        return best
+
+
+def nearest_year(lo: float, hi: float) -> NearestYear:
+    """For year-less stamps: the year that puts the stamp nearest the window [lo, hi]."""
+    return NearestYear(lo, hi)
+
+
+def clock_of(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
+    """Hour, minute, second of a date-less stamp; None when it is not a time of day."""
+    try:
+        hour, minute = int(groups["H"] or 0), int(groups["M"] or 0)
+        second = min(int(groups["S"] or 0), 59)  # a leap second stays in its minute
+    except (ValueError, KeyError):
+        return None
+    return (hour, minute, second) if hour < 24 else None
+
+
+def on_day(day: date, hour: int, minute: int, second: int, tz: tzinfo) -> float | None:
+    """Epoch seconds of a time of day on ``day`` in ``tz`` (DST-correct)."""
+    try:
+        return datetime.combine(day, time(hour, minute, second), tzinfo=tz).timestamp()
+    except (ValueError, OverflowError):
+        return None

@@ -28,6 +28,10 @@ class Case(NamedTuple):
     message: str
     records: int | None = None  # default: one record per line
     timezone: str | None = None
+    window: tuple[str, str] | None = None  # default: all of 2026 (date-less stamps need a day)
+
+
+DAY = ("2026-03-04T06:00:00Z", "2026-03-04T18:00:00Z")  # a case window within one day
 
 
 CASES = [
@@ -1263,6 +1267,48 @@ CASES = [
         T + ".123+00:00",
         "ERROR",
         "connection refused",
+        window=DAY,
+    ),
+    Case(
+        "log4j2-default-time-only",
+        [
+            "10:18:46.123 [main] ERROR org.example.Main - Connection pool exhausted",
+            "java.sql.SQLTransientConnectionException: pool timed out",
+            "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
+            "10:18:47.456 [main] WARN  org.example.Main - retrying in 5s",
+        ],
+        T + ".123+00:00",
+        "ERROR",
+        "Connection pool exhausted",
+        records=2,
+        window=DAY,
+    ),
+    Case(
+        "wildfly-console-time-only",
+        [
+            "11:18:46,123 ERROR [org.jboss.as.controller] (Controller Boot Thread)"
+            " WFLYCTL0013: Operation failed",
+            "11:18:47,001 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0025:"
+            " WildFly Full 30.0.0.Final started in 4321ms",
+        ],
+        T + ".123+00:00",
+        "ERROR",
+        "WFLYCTL0013: Operation failed",
+        timezone="Europe/Berlin",
+        window=DAY,
+    ),
+    Case(
+        "elixir-logger-time-only",
+        [
+            "10:18:46.123 [error] GenServer MyApp.Worker terminating",
+            "** (RuntimeError) boom",
+            "10:18:47.002 [info] Running MyAppWeb.Endpoint with cowboy 2.10.0 at :::4000",
+        ],
+        T + ".123+00:00",
+        "ERROR",
+        "GenServer MyApp.Worker terminating",
+        records=2,
+        window=DAY,
     ),
     Case(
         "serilog-console-time-only",
@@ -1273,6 +1319,7 @@ CASES = [
         T + "+00:00",
         "ERROR",
         "Unhandled exception in request /api",
+        window=DAY,
     ),
     Case(
         "dotnet-console-default-no-stamps",
@@ -1348,8 +1395,6 @@ CASES = [
 # Known gaps: formats read, but not yet fully (see the reason of each).
 GAPS = {
     "nagios-epoch-bracket": "'SERVICE ALERT:' is an event type, read as the syslog level alert",
-    "logback-default-time-only": "a time without a date is not read as a stamp",
-    "serilog-console-time-only": "a time without a date is not read as a stamp",
     "dotnet-console-default-no-stamps": "without stamps, the indented lines are records of their own",
 }
 
@@ -1365,9 +1410,9 @@ GAPS = {
     ids=[case.id for case in CASES],
 )
 def test_native_format(tmp_path: Path, case: Case) -> None:
-    wide = scope("2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z")
+    window = scope(*(case.window or ("2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z")))
     text = "\n".join(case.lines) + "\n"
-    records, _ = read(tmp_path, "app.log", text, timezone=case.timezone or "UTC", window=wide)
+    records, _ = read(tmp_path, "app.log", text, timezone=case.timezone or "UTC", window=window)
     assert len(records) == (case.records or len(case.lines))
     stamped = [r for r in records if r.ts is not None]
     if case.ts is None:
