@@ -14,6 +14,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from bot.engine.classify import WARN
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.textsim import BM25, tokenize
@@ -25,6 +26,7 @@ CLOSE = 120.0  # this close: a change, a shared word or the same source is enoug
 NEAR = 900.0  # up to 15 min before: two shared words
 FAR = 1800.0  # up to 30 min before: a shared word in a source the story involves
 PER_STORY = 3
+FLAGGED = 1.5  # weight of a new one-off line that reads as a warning
 SLACK = 5.0  # stamps from different machines are not perfectly ordered (stories.CAUSE_SLACK)
 CANDIDATE_KINDS = {
     "new_info",
@@ -169,6 +171,7 @@ class PrecursorIndex:
         self.obs = obs
         self.candidates = [s for s in signals if s.kind in CANDIDATE_KINDS and s.onset is not None]
         self._words = [distinctive(_text(s)) for s in self.candidates]
+        self._changes = [s for s in self.candidates if s.kind == "change"]
         self._bm25 = BM25([sorted(w) for w in self._words]) if self.candidates else None
         df: dict[str, int] = {}
         for words in self._words:
@@ -188,11 +191,24 @@ class PrecursorIndex:
         scored = []
         for index, score in self._bm25.top(sorted(words), k=20):
             candidate = self.candidates[index]
-            if id(candidate) in present or candidate.onset is None:
+            if id(candidate) in present or candidate.onset is None or _successes(candidate):
                 continue
             shared = words & self._words[index]
             if self._accept(story, candidate, onset, shared):
-                scored.append((score, onset - candidate.onset, candidate))
+                if candidate.kind == "new_info" and (candidate.detail.get("severity") or 0) >= WARN:
+                    score *= FLAGGED  # a new line whose own words warn ("no rate limit")
+                scored.append((score, (onset - candidate.onset, 0), candidate))
+        seen = {id(c) for _, _, c in scored}
+        # a change just before, in the story's own log, shares no words with it (a reload)
+        for candidate in self._changes:
+            if id(candidate) in present or id(candidate) in seen:
+                continue
+            lead = onset - (candidate.onset or onset)
+            if 0 < lead <= CLOSE and candidate.sources[0] in story.primary.sources:
+                # the first of a burst of changes (a reload's signal, then its workers
+                # exiting), by line when the stamps tie
+                line = candidate.records[0].line if candidate.records else 0
+                scored.append((0.0, (-lead, line), candidate))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return [c.seen_as("precursor") for _, _, c in scored[:PER_STORY]]
 
@@ -216,6 +232,16 @@ class PrecursorIndex:
         if lead <= NEAR and strength >= 2:
             return True
         return lead <= FAR and involved and bool(shared)
+
+
+_SUCCESS_STATUS = re.compile(r"\[HTTP [23]xx\]$")  # the status variant of a template
+
+
+def _successes(signal: Signal) -> bool:
+    """More successful responses are load (the load signal says so), not a precursor."""
+    return signal.kind == "volume" and bool(
+        _SUCCESS_STATUS.search(str(signal.detail.get("template", "")))
+    )
 
 
 def _text(signal: Signal) -> str:

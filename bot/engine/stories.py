@@ -329,7 +329,8 @@ def _mark_explained(stories: list[Story]) -> None:
             ) and not set(other.primary.sources) & set(story.primary.sources)
             if (
                 (symptom or follows)
-                and other.onset < story.onset - CAUSE_SLACK
+                # a change it names as a precursor is already known to come first
+                and other.onset < story.onset - (0.0 if follows else CAUSE_SLACK)
                 and other.explained_by is not story
             ):
                 story.explained_by = other

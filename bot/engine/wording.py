@@ -61,11 +61,12 @@ def _symptoms(story: Story) -> str:
 
 
 def _after(story: Story) -> str:
-    """A title suffix naming the precursor in another source, if any."""
+    """A title suffix naming the precursor in another source, if any, or a change in its own."""
     own = set(story.primary.sources)
     other = next((p for p in story.precursors() if p.sources[0] not in own), None)
     if other is None:
-        return ""
+        change = next((p for p in story.precursors() if p.kind == "change"), None)
+        return f" — after '{what(change, 50)}'" if change is not None else ""
     return f" — after {other.sources[0]}: '{what(other, 50)}'"
 
 
@@ -149,14 +150,21 @@ def _verb(message: str, words: int = 4) -> str:
     return " ".join(plain[max(0, match - words + 1) : match + 1])
 
 
+# the resource is another party's request budget: it pushes back rather than runs out
+_THROTTLE = re.compile(
+    r"throttl|slow ?down|rate.?limit|too many requests|reduce your request rate|\b429\b",
+    re.IGNORECASE,
+)
 _LEVEL_WORDS = {"INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "NOTICE"}
 
 
 def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = _decisive(story)
     source = s.sources[0]
+    throttled = bool(_THROTTLE.search(str(s.detail.get("template") or s.title)))
+    what_ = "throttled" if throttled else "resource exhausted"
     title = (
-        f"{source}: resource exhausted — '{_quote(s)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
+        f"{source}: {what_} — '{_quote(s)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
         + _after(story)
     )
     summary = (

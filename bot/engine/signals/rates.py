@@ -85,6 +85,8 @@ def _judge(
                 f"{source.name}: new {_level(state)} '{_short(text)}'",
                 _score(window, expected, state.severity, 0.1),
             )
+        if new and window == 1:  # a one-off new warning: not a story, maybe a precursor
+            return signal("new_info", f"{source.name}: new {_level(state)} '{_short(text)}'", 0.1)
         if _is_burst(window, expected):
             rise = _rise(obs, source, state, baseline)
             if rise is not None and rise[0] - (onset or rise[0]) > RISE_LATER:
