@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DEBUG, INFO, WARN, ERROR, FATAL = 0, 1, 2, 3, 4
 LEVELS = {
@@ -182,6 +183,7 @@ def _classify(template: str, full: str) -> Meaning:
     )
 
 
+@lru_cache(maxsize=512)  # a file spells its levels a few ways; called per record
 def level_rank(level: str | None) -> int | None:
     if level is None:
         return None

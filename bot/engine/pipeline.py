@@ -41,7 +41,6 @@ _MEASURE_HINT = re.compile(
 _LIMIT_HINT = re.compile(r"time|expected|threshold", re.IGNORECASE)  # a limit may be stated
 _PROBE = 20  # records of a template to look at before deciding it never carries ids/durations
 _MAX_MESSAGE = 4096
-_UNRANKED = object()  # not yet in the engine's level memo
 _CAUSE_PROBE = 5  # multi-line records of a template searched for an exception line
 
 
@@ -68,8 +67,6 @@ class Engine:
         self.sources: dict[str, SourceState] = {}
         self.passages: list[Passage] = []
         self.series: list[Series] = []
-        self._probed: dict[int, int] = {}  # id(template state) -> multi-line records probed
-        self._ranks: dict[str, int | None] = {}  # level spelling -> rank (hot-path memo)
 
     def add(self, item: Item) -> None:
         if type(item) is Record:
@@ -93,18 +90,10 @@ class Engine:
         state = source.templates.get(tid)
         if state is None:
             state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
-        level = record.level
-        if level:
-            severity = self._ranks.get(level, _UNRANKED)
-            if severity is _UNRANKED:
-                severity = self._ranks[level] = level_rank(level)
-        else:
-            severity = None
-        if not state.cause and "\n" in record.text:
-            probed = self._probed.get(id(state), 0)  # its first records may be one-liners
-            if probed < _CAUSE_PROBE:
-                self._probed[id(state)] = probed + 1
-                self._probe_cause(source, state, record, severity)
+        severity = level_rank(record.level) if record.level else None
+        if not state.cause and state.cause_probes < _CAUSE_PROBE and "\n" in record.text:
+            state.cause_probes += 1  # its first records may be one-liners: count multi-line ones
+            self._probe_cause(source, state, record, severity)
         if state.meaning.http:
             state = self._status_variant(source, state, message)
         if state.status and (severity is None or severity < ERROR):

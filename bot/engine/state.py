@@ -49,6 +49,7 @@ class TemplateState:
     text: str = ""  # the template as finally mined (set when the engine finishes)
     recent: list[Record] = field(default_factory=list)  # last few records (change templates)
     cause: str = ""  # the exception line of its first multi-line record, if any
+    cause_probes: int = 0  # multi-line records searched for that line so far
 
 
 @dataclass(slots=True)
