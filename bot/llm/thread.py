@@ -20,7 +20,7 @@ from bot.llm.answer import AnswerContext, LLMAnswerer
 from bot.llm.investigator import Limits
 from bot.llm.refine import prepare_pack
 from bot.llm.tools import ToolBox
-from bot.session import Session
+from bot.session import FeedbackEntry, Session
 from bot.settings import Settings
 from connectors import Context
 
@@ -121,7 +121,6 @@ def _key(session: Session) -> str:
     return f"{session.channel}:{session.thread_ts}"
 
 
-def _feedback_line(entry: object) -> str:
-    line = f"{entry.user} {entry.status} {entry.hypothesis_id}"  # type: ignore[attr-defined]
-    reason = getattr(entry, "reason", "")
-    return f"{line}: {reason}" if reason else line
+def _feedback_line(entry: FeedbackEntry) -> str:
+    line = f"{entry.user} {entry.status} {entry.hypothesis_id}"
+    return f"{line}: {entry.reason}" if entry.reason else line
