@@ -59,9 +59,8 @@ class Story:
     primary: Signal
     support: list[Signal] = field(default_factory=list)
     explained_by: Story | None = None
-    culprit: Story | None = (
-        None  # a witness story: the failing party it reports, seen at the same time
-    )
+    # a witness story: the failing party it reports, seen at the same time
+    culprit: Story | None = None
 
     @property
     def signals(self) -> list[Signal]:
