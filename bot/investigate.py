@@ -7,10 +7,10 @@ through connectors only; the engine it drives stays pure.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bot.engine import Engine, EngineConfig
@@ -18,6 +18,7 @@ from bot.engine.model import Analysis, Draft
 from bot.engine.records import Item, Passage, Record, iso
 from bot.errors import CitationError, ConnectorError, LogIQError
 from bot.manifest import Manifest
+from bot.readers import ParallelReaders, balanced_groups, worker_count
 from bot.redact import redact
 from bot.report import ClockOffset, Evidence, Hypothesis, Report, SourceOut, WindowOut
 from connectors import Connector, Context, Scope, SourceStats, build_connector
@@ -81,31 +82,41 @@ def investigate(
     connectors = build_connectors(manifest, context)
     engine = Engine(engine_config(manifest))
     scope = scope_of(manifest)
-    parallel = parallel_sources(manifest)
-    for name, partial, stats in read_in_processes(manifest, parallel, scope, context):
-        engine.absorb(partial)
-        connectors[name].stats = stats
-        if progress:
-            progress(name, stats.records)
-    rest = {name: c for name, c in connectors.items() if name not in parallel}
-    for item in read_all(rest, scope, progress):
-        engine.add(item)
+    groups = parallel_groups(manifest)
+    in_workers = {name for group in groups for name in group}
+    rest = {name: c for name, c in connectors.items() if name not in in_workers}
+    read_group = partial(
+        _read_group, manifest, scope, Context(env={}, max_records=context.max_records)
+    )
+    with ParallelReaders(read_group, groups) as readers:
+        for item in read_all(rest, scope, progress):  # while the workers read theirs
+            engine.add(item)
+        for part, stats in readers.results(engine.ids.tracks):
+            engine.absorb(part)
+            for name, source_stats in stats.items():
+                connectors[name].stats = source_stats
+                if progress:
+                    progress(name, source_stats.records)
     analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
     report = build_report(manifest, analysis, connectors)
     return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
 
 
-def parallel_sources(manifest: Manifest) -> list[str]:
-    """File sources worth reading in separate processes: several of them, on a machine
-    with several cores, and enough bytes that starting processes pays off."""
+def parallel_groups(manifest: Manifest) -> list[list[str]]:
+    """File sources worth reading in worker processes, grouped one group per core: several
+    of them, on a machine with several cores, and enough bytes that starting processes
+    pays off. Their citations are re-read from disk, so only files qualify."""
     files = [s for s in manifest.sources if s.kind == "file"]
-    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+    workers = worker_count(len(files))
+    if len(files) < 2 or workers < 2:
         return []
-    size = 0
-    for source in files:
-        for pattern in source.paths:
-            size += sum(_size(path) for path in manifest.resolve(pattern))
-    return [s.name for s in files] if size >= PARALLEL_BYTES else []
+    sizes = {
+        s.name: sum(_size(path) for pattern in s.paths for path in manifest.resolve(pattern))
+        for s in files
+    }
+    if sum(sizes.values()) < PARALLEL_BYTES:
+        return []
+    return balanced_groups(sizes, workers)
 
 
 def _size(path: Path) -> int:
@@ -115,29 +126,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def read_in_processes(
-    manifest: Manifest, names: list[str], scope: Scope, context: Context
-) -> Iterator[tuple[str, Engine, SourceStats]]:
-    """Read ``names`` in worker processes, each into an engine of its own; the caller
-    merges them. Only file sources go here: their citations are re-read from disk."""
-    if not names:
-        return
-    plain = Context(env={}, max_records=context.max_records)
-    workers = min(len(names), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_read_source, manifest, name, scope, plain) for name in names]
-        for future in futures:
-            yield future.result()
-
-
-def _read_source(
-    manifest: Manifest, name: str, scope: Scope, context: Context
-) -> tuple[str, Engine, SourceStats]:
-    connector = build_connector(manifest.source(name), manifest, context)
+def _read_group(
+    manifest: Manifest, scope: Scope, context: Context, names: list[str]
+) -> tuple[Engine, dict[str, SourceStats]]:
+    """What one worker process does: read ``names`` into an engine of its own."""
     engine = Engine(engine_config(manifest))
-    for item in _guarded(connector, connector.read(scope), None):
-        engine.add(item)
-    return name, engine, connector.stats
+    stats = {}
+    for name in names:
+        connector = build_connector(manifest.source(name), manifest, context)
+        for item in _guarded(connector, connector.read(scope), None):
+            engine.add(item)
+        stats[name] = connector.stats
+    return engine, stats
 
 
 def trusted_clocks(manifest: Manifest, connectors: dict[str, Connector]) -> set[str]:

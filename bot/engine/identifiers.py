@@ -25,6 +25,8 @@ _CANDIDATE = re.compile(
 )
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}")
+# A whole word that is a lowercase hex id: what ``_verdict`` makes of it is the word itself.
+_PLAIN_HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}").fullmatch
 _NAMED = re.compile(r"[a-z][a-z]{1,15}[-_]{1,2}\d{1,20}")
 _ID_KEY = re.compile(
     r"(?:^|[_.-])(?:id|uuid|guid|request|req|session|sess|trace|span|correlation|corr|txn|"
@@ -87,6 +89,11 @@ class IdentifierExtractor:
         for word in message.split():
             idents = get(word)
             if idents is None:
+                if word.isdigit():
+                    continue  # a bare number is no identifier without a key
+                if _PLAIN_HEX(word):
+                    found.append(word)  # mostly unique: not worth a cache slot
+                    continue
                 idents = self._word(word)
             if idents:
                 found.extend(idents)

@@ -122,7 +122,9 @@ def _mask_part(part: str) -> str:
     """One word of :func:`mask` that the cache does not hold (or that masks to "")."""
     masked = _PART_CACHE.get(part)
     if masked is None:
-        masked = WILDCARD if _PLAIN_VALUE(part) else mask_text(part)
+        if _PLAIN_VALUE(part):
+            return WILDCARD  # mostly unique: not worth a cache slot
+        masked = mask_text(part)
         if len(_PART_CACHE) >= _PART_CACHE_LIMIT:
             _PART_CACHE.clear()
         _PART_CACHE[part] = masked

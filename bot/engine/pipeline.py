@@ -68,6 +68,16 @@ class Engine:
         self.passages: list[Passage] = []
         self.series: list[Series] = []
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the extractor's word cache (a parallel reader's result)."""
+        state = dict(self.__dict__)
+        del state["extractor"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.extractor = IdentifierExtractor(self.config.id_patterns)
+
     def add(self, item: Item) -> None:
         if type(item) is Record:
             self.add_record(item)
@@ -132,7 +142,12 @@ class Engine:
         variant = source.templates.get(key)
         if variant is None:
             variant = source.templates[key] = TemplateState(
-                key=key, tid=state.tid, meaning=state.meaning, measure=state.measure, status=label
+                key=key,
+                tid=state.tid,
+                meaning=state.meaning,
+                measure=state.measure,
+                limit_words=state.limit_words,
+                status=label,
             )
         return variant
 
@@ -198,7 +213,7 @@ class Engine:
             limit = limit_of(message) or duration
             if limit:
                 state.limits[limit] = state.limits.get(limit, 0) + 1
-        elif state.measure and _LIMIT_HINT.search(message):
+        elif state.measure and state.limit_words and _LIMIT_HINT.search(message):
             limit = limit_of(message)
             if limit:
                 state.limits[limit] = state.limits.get(limit, 0) + 1
@@ -289,8 +304,13 @@ def _folded(
 
 
 def _new_template(tid: int, text: str) -> TemplateState:
+    measure = bool(_MEASURE_HINT.search(text))
     return TemplateState(
-        key=tid, tid=tid, meaning=classify(text), measure=bool(_MEASURE_HINT.search(text))
+        key=tid,
+        tid=tid,
+        meaning=classify(text),
+        measure=measure,
+        limit_words=measure and bool(_LIMIT_HINT.search(text)),
     )
 
 

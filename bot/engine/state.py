@@ -40,6 +40,7 @@ class TemplateState:
     id_hits: int = 0
     extract_ids: bool = True
     measure: bool = False
+    limit_words: bool = False  # its text says time/expected/threshold: a limit may be stated
     durations: array = field(default_factory=lambda: array("d"))  # ts, value pairs
     measured: list[tuple[float, Record]] = field(default_factory=list)  # decimated samples
     measure_stride: int = 1
@@ -131,6 +132,15 @@ class IdIndex:
             else:
                 mine.update(tracks)
         self.dropped += other.dropped
+
+    def keep_shared(self, elsewhere: set[str]) -> None:
+        """Forget identifiers seen in one source only, unless ``elsewhere`` names them
+        (another reader saw them): only shared identifiers feed the signals."""
+        self.tracks = {
+            ident: tracks
+            for ident, tracks in self.tracks.items()
+            if len(tracks) > 1 or ident in elsewhere
+        }
 
     def shared(self) -> dict[str, dict[str, Track]]:
         """Identifiers seen in at least two sources."""

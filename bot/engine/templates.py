@@ -84,6 +84,12 @@ class TemplateMiner:
         self._shapes = _Memo(max_cache)  # tokens, digit-holding ones blanked -> cluster
         self._next_id = OVERFLOW_ID + 1
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the lookup caches; they refill from the templates on use."""
+        state = dict(self.__dict__)
+        state["_masked"], state["_shapes"] = _Memo(self.max_cache), _Memo(self.max_cache)
+        return state
+
     # ------------------------------------------------------------------ public
 
     def add(self, message: str) -> int:

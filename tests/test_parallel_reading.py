@@ -1,0 +1,75 @@
+"""Large file sources are read in worker processes; the report must not change."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import bot.investigate as investigation
+from bot.engine.records import Record
+from bot.engine.state import IdIndex
+from bot.investigate import investigate
+from bot.manifest import load_manifest
+from bot.readers import ParallelReaders, WorkerError, balanced_groups
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vm-timeout" / "case.yaml"
+
+
+def _essence(report) -> list[tuple]:
+    return [
+        (h.title, h.confidence, [(e.source, e.locator, e.line) for e in h.evidence])
+        for h in report.hypotheses
+    ]
+
+
+def test_worker_processes_give_the_serial_report(monkeypatch):
+    manifest = load_manifest(EXAMPLE)
+    serial = investigate(manifest)
+    assert investigation.parallel_groups(manifest) == []  # the example is small
+
+    monkeypatch.setattr(investigation, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(investigation, "worker_count", lambda sources: 2)
+    groups = investigation.parallel_groups(manifest)
+    assert len(groups) == 2
+    parallel = investigate(manifest)
+
+    assert _essence(parallel.report) == _essence(serial.report)
+    assert {s.name: s.records for s in parallel.stats} == {s.name: s.records for s in serial.stats}
+    assert parallel.analysis.timelines.keys() == serial.analysis.timelines.keys()
+
+
+def test_groups_balance_bytes_largest_first():
+    sizes = {"broker": 60, "edge": 36, "hypervisor": 24, "notes": 1}
+    assert balanced_groups(sizes, 2) == [["broker", "notes"], ["edge", "hypervisor"]]
+    assert balanced_groups({"a": 5}, 4) == [["a"]]
+
+
+def test_only_identifiers_seen_elsewhere_leave_a_worker():
+    index = IdIndex()
+    for ident, source in [("vm-1", "a"), ("vm-1", "b"), ("vm-2", "a"), ("req=9", "a")]:
+        index.note(ident, Record(source, "f.log", 1, 1.0, None, ident, ident), 0, None)
+    index.keep_shared({"req=9"})
+    assert sorted(index.tracks) == ["req=9", "vm-1"]
+
+
+def _raises(names: list[str]):
+    raise ValueError(f"cannot read {names}")
+
+
+def _dies(names: list[str]):
+    os._exit(3)
+
+
+@pytest.mark.parametrize(
+    ("read_group", "message"),
+    [(_raises, "ValueError: cannot read ['x']"), (_dies, "died before sending")],
+)
+def test_a_failing_worker_is_reported_not_hung(read_group, message):
+    with (
+        pytest.raises(WorkerError, match=re.escape(message)),
+        ParallelReaders(read_group, [["x"]]) as readers,
+    ):
+        list(readers.results())
