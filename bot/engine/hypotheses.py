@@ -162,8 +162,10 @@ def _same_story(host: Draft, other: Draft) -> bool:
     if host.kind != other.kind or host.kind == "race" or not host.signals or not other.signals:
         return False
     a, b = host.signals[0], other.signals[0]
-    if a.kind != b.kind or a.sources != b.sources:
+    if a.kind != b.kind:
         return False
+    if a.sources != b.sources:
+        return _same_event_elsewhere(a, b)
     if a.kind == "latency_limit":
         keys = ("limit", "limit_source", "since")
         if any(a.detail.get(k) != b.detail.get(k) for k in keys):
@@ -173,6 +175,19 @@ def _same_story(host: Draft, other: Draft) -> bool:
     elif not _close(host.onset, other.onset) or not _close(a.onset, b.onset):
         return False
     return bool(_identities(host) & _identities(other)) or bool(_lines(host) & _lines(other))
+
+
+def _same_event_elsewhere(a: Signal, b: Signal) -> bool:
+    """One event logged by several instances: the same template in each one's own log,
+    starting at the same moment (a config reload on every node, one failover seen by
+    each sentinel)."""
+    template = a.detail.get("template")
+    return (
+        bool(template)
+        and template == b.detail.get("template")
+        and not set(a.sources) & set(b.sources)
+        and _close(a.onset, b.onset)
+    )
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -207,8 +222,22 @@ def _fold(host: Draft, twin: Draft) -> None:
             f" Durations of '{what(primary, 80)}' exceed the same limit too "
             f"({d['over']} of {d['measured']})."
         )
+    elif not set(primary.sources) & set(host.signals[0].sources):
+        also = _ALSO.search(host.summary)
+        names = ", ".join(primary.sources)
+        if also:  # one sentence however many instances
+            host.summary = host.summary[: also.start()] + _also(f"{also.group(1)}, {names}")
+        else:
+            host.summary += _also(names)
     else:
         host.summary += f" Logged at the same moment: '{what(primary, 80)}'."
+
+
+_ALSO = re.compile(r" The same event is logged by (.+?) too\.$")
+
+
+def _also(names: str) -> str:
+    return f" The same event is logged by {names} too."
 
 
 def _insert(citations: list[Citation], citation: Citation) -> None:

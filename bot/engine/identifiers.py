@@ -77,7 +77,10 @@ class IdentifierExtractor:
         self._custom = [re.compile(p) for p in patterns]
         self._words: dict[str, tuple[str, ...]] = {}
 
-    def extract(self, message: str) -> list[str]:
+    def extract(self, message: str, words: list[str] | None = None) -> list[str]:
+        """Identifiers in ``message``, in order, each once. ``words``, when given, is
+        ``message.split(" ")`` made by the caller: words that still hold other whitespace
+        yield the same candidates, which never span whitespace."""
         found: list[str] = []
         for pattern in self._custom:
             if not pattern.groups:  # the whole match is the id
@@ -86,7 +89,7 @@ class IdentifierExtractor:
             for match in pattern.finditer(message):
                 found.append((match.groupdict().get("id") or match.group(0)).lower())
         get = self._words.get
-        for word in message.split():
+        for word in message.split() if words is None else words:
             idents = get(word)
             if idents is None:
                 if word.isdigit():

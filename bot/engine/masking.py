@@ -98,18 +98,19 @@ _PART_CACHE: dict[str, str] = {}
 _PART_CACHE_LIMIT = 200_000
 
 
-def mask(message: str) -> str:
+def mask(message: str, words: list[str] | None = None) -> str:
     """``message`` with every variable part replaced by ``<*>``.
 
     Messages are masked word by word (split on single spaces) through a bounded cache:
     most words repeat from line to line, so the regular expressions run only on the few
     words that are new. Variable parts never contain a space, except date-times and
-    syslog dates, which become one ``<*>`` per word.
+    syslog dates, which become one ``<*>`` per word. ``words``, when given, is
+    ``message.split(" ")`` already made by the caller (the engine shares it).
     """
     if _SPAN_UNIT.search(message) or _SPAN_MONTH.search(message):
         return mask_text(message)  # a variable part with a space in it: mask it whole
     get = _PART_CACHE.get
-    return " ".join([get(part) or _mask_part(part) for part in message.split(" ")])
+    return " ".join([get(part) or _mask_part(part) for part in (words or message.split(" "))])
 
 
 # A bare number or a long lowercase hex id (with a digit) masks to one ``<*>`` whatever

@@ -96,7 +96,8 @@ class Engine:
         message = (
             record.message if len(record.message) <= _MAX_MESSAGE else record.message[:_MAX_MESSAGE]
         )
-        tid = source.miner.add(message)
+        words = message.split(" ")  # shared by the miner and the identifier scan
+        tid = source.miner.add(message, words)
         state = source.templates.get(tid)
         if state is None:
             state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
@@ -114,7 +115,7 @@ class Engine:
             severity = WARN  # an INFO line whose words say something went wrong
         self._count(source, state, record, severity)
         if state.measure or state.extract_ids or state.meaning.timeout:
-            self._correlate(state, record, message, severity)
+            self._correlate(state, record, message, words, severity)
 
     # ------------------------------------------------------------------ hot path parts
 
@@ -201,7 +202,9 @@ class Engine:
             if len(state.recent) > RECENT:
                 del state.recent[0]
 
-    def _correlate(self, state: TemplateState, record: Record, message: str, severity: int) -> None:
+    def _correlate(
+        self, state: TemplateState, record: Record, message: str, words: list[str], severity: int
+    ) -> None:
         duration = None
         if state.measure:
             duration = duration_of(message)
@@ -219,7 +222,7 @@ class Engine:
                 state.limits[limit] = state.limits.get(limit, 0) + 1
         if not state.extract_ids:
             return
-        idents = self.extractor.extract(message)
+        idents = self.extractor.extract(message, words)
         if idents:
             state.id_hits += 1
         elif state.count >= _PROBE and state.id_hits == 0:

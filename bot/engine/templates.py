@@ -92,9 +92,9 @@ class TemplateMiner:
 
     # ------------------------------------------------------------------ public
 
-    def add(self, message: str) -> int:
-        """Count ``message`` and return its template id."""
-        masked = mask(message)
+    def add(self, message: str, words: list[str] | None = None) -> int:
+        """Count ``message`` and return its template id (``words``: see :func:`mask`)."""
+        masked = mask(message, words)
         cluster = self._masked.young.get(masked)
         if cluster is None or cluster.merged is not None:
             cluster = self._lookup_slow(masked)

@@ -168,3 +168,24 @@ def test_a_stack_trace_cause_is_found_after_one_line_records_of_the_template() -
     analysis = analyse(dn, client)
     signal = next(s for s in analysis.signals if s.sources == ("datanode",) and s.kind != "load")
     assert "DiskOutOfSpaceException" in str(signal.detail.get("cause", ""))
+
+
+def test_one_event_logged_by_several_instances_is_one_hypothesis() -> None:
+    nodes = [Log(f"node-{n}") for n in "abc"]
+    for log in nodes:
+        for i in range(0, 3600, 20):
+            log.add(-1800 + i, "INFO", f"served request batch={i} in 12ms")
+        log.add(1195, "INFO", "configuration reloaded from /etc/app/app.yaml version=42")
+        for i in range(40):
+            log.add(1200 + i * 5, "ERROR", f"request batch={i} failed: upstream refused")
+    analysis = analyse(*nodes)
+    titles = [d.title for d in analysis.drafts]
+    changes = [d for d in analysis.drafts if d.kind == "change"]
+    assert len(changes) == 1, titles
+    assert len([t for t in titles if "new 'request failed" in t]) == 1, titles
+    reload = changes[0]
+    assert reload.summary.endswith("The same event is logged by node-b, node-c too.")
+    assert {c.item.source for c in reload.citations if "reloaded" in c.item.text} >= {
+        "node-a",
+        "node-b",
+    }
