@@ -226,11 +226,22 @@ def _fold(host: Draft, twin: Draft) -> None:
         also = _ALSO.search(host.summary)
         names = ", ".join(primary.sources)
         if also:  # one sentence however many instances
-            host.summary = host.summary[: also.start()] + _also(f"{also.group(1)}, {names}")
+            names = f"{also.group(1)}, {names}"
+            host.summary = host.summary[: also.start()] + _also(names)
         else:
             host.summary += _also(names)
+        _title_instances(host, names.count(", ") + 1)
     else:
         host.summary += f" Logged at the same moment: '{what(primary, 80)}'."
+
+
+def _title_instances(host: Draft, others: int) -> None:
+    """``node-a: …`` becomes ``node-a and 2 more: …`` (the title leads with one source)."""
+    lead = host.signals[0].sources[0]
+    head = re.match(rf"{re.escape(lead)}(?: and \d+ more)?: ", host.title)
+    if head:
+        more = "1 more" if others == 1 else f"{others} more"
+        host.title = f"{lead} and {more}: {host.title[head.end() :]}"
 
 
 _ALSO = re.compile(r" The same event is logged by (.+?) too\.$")

@@ -185,6 +185,7 @@ def test_one_event_logged_by_several_instances_is_one_hypothesis() -> None:
     assert len([t for t in titles if "new 'request failed" in t]) == 1, titles
     reload = changes[0]
     assert reload.summary.endswith("The same event is logged by node-b, node-c too.")
+    assert reload.title.startswith("node-a and 2 more: change 'configuration reloaded")
     assert {c.item.source for c in reload.citations if "reloaded" in c.item.text} >= {
         "node-a",
         "node-b",
