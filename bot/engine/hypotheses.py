@@ -180,14 +180,13 @@ def _same_story(host: Draft, other: Draft) -> bool:
 def _same_event_elsewhere(a: Signal, b: Signal) -> bool:
     """One event logged by several instances: the same template in each one's own log,
     starting at the same moment (a config reload on every node, one failover seen by
-    each sentinel)."""
+    each sentinel); or several sources falling silent at the same moment."""
+    if set(a.sources) & set(b.sources) or not _close(a.onset, b.onset):
+        return False
+    if a.kind == "silence":
+        return b.kind == "silence"
     template = a.detail.get("template")
-    return (
-        bool(template)
-        and template == b.detail.get("template")
-        and not set(a.sources) & set(b.sources)
-        and _close(a.onset, b.onset)
-    )
+    return bool(template) and template == b.detail.get("template")
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -222,33 +221,34 @@ def _fold(host: Draft, twin: Draft) -> None:
             f" Durations of '{what(primary, 80)}' exceed the same limit too "
             f"({d['over']} of {d['measured']})."
         )
-    elif not set(primary.sources) & set(host.signals[0].sources):
-        also = _ALSO.search(host.summary)
-        names = ", ".join(primary.sources)
-        if also:  # one sentence however many instances
-            names = f"{also.group(1)}, {names}"
-            host.summary = host.summary[: also.start()] + _also(names)
-        else:
-            host.summary += _also(names)
-        _title_instances(host, names.count(", ") + 1)
+    elif _same_event_elsewhere(host.signals[0], primary):
+        _name_instances(host)
     else:
         host.summary += f" Logged at the same moment: '{what(primary, 80)}'."
 
 
-def _title_instances(host: Draft, others: int) -> None:
-    """``node-a: …`` becomes ``node-a and 2 more: …`` (the title leads with one source)."""
-    lead = host.signals[0].sources[0]
-    head = re.match(rf"{re.escape(lead)}(?: and \d+ more)?: ", host.title)
+def _name_instances(host: Draft) -> None:
+    """One sentence naming every other instance, and ``node-a and 2 more`` in the title
+    (which leads with the strongest instance's source)."""
+    lead = host.signals[0]
+
+    def instances(signals: list[Signal]) -> list[str]:
+        found = [src for s in signals if _same_event_elsewhere(lead, s) for src in s.sources]
+        return list(dict.fromkeys(found))
+
+    names, earlier = instances(host.signals[1:]), instances(host.signals[1:-1])
+    if earlier:  # one sentence however many instances
+        host.summary = host.summary.removesuffix(_also(lead.kind, earlier))
+    host.summary += _also(lead.kind, names)
+    head = re.match(rf"{re.escape(lead.sources[0])}(?: and \d+ more)?(?=[: ])", host.title)
     if head:
-        more = "1 more" if others == 1 else f"{others} more"
-        host.title = f"{lead} and {more}: {host.title[head.end() :]}"
+        host.title = f"{lead.sources[0]} and {len(names)} more{host.title[head.end() :]}"
 
 
-_ALSO = re.compile(r" The same event is logged by (.+?) too\.$")
-
-
-def _also(names: str) -> str:
-    return f" The same event is logged by {names} too."
+def _also(kind: str, names: list[str]) -> str:
+    if kind == "silence":
+        return f" {', '.join(names)} went silent at the same moment too."
+    return f" The same event is logged by {', '.join(names)} too."
 
 
 def _insert(citations: list[Citation], citation: Citation) -> None:

@@ -186,6 +186,10 @@ def test_one_event_logged_by_several_instances_is_one_hypothesis() -> None:
     reload = changes[0]
     assert reload.summary.endswith("The same event is logged by node-b, node-c too.")
     assert reload.title.startswith("node-a and 2 more: change 'configuration reloaded")
+    silences = [d for d in analysis.drafts if d.kind == "silence"]  # all stop at 10:29:40
+    assert len(silences) == 1, titles
+    assert silences[0].title.startswith("node-a and 2 more went silent")
+    assert silences[0].summary.endswith("node-b, node-c went silent at the same moment too.")
     assert {c.item.source for c in reload.citations if "reloaded" in c.item.text} >= {
         "node-a",
         "node-b",
