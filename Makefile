@@ -2,11 +2,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml setup.py bot/engine/_speedups.c | cksum | cut -d' ' -f1)
 
 .PHONY: demo test lint format bench eval demo-services clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py bot/engine/_speedups.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -37,4 +37,4 @@ bench: $(STAMP)
 	@$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info bot/engine/*.so

@@ -14,6 +14,7 @@ its own subprocess so peak RSS belongs to that run alone:
   (b') drain3-plain  the same without any masking (Drain3's bare defaults; it then
               masks nothing and only wildcards tokens holding digits)
   (c) miner   LogIQ's TemplateMiner.add over the same messages (where time goes)
+  (a') logiq-python  (a) again with LOGIQ_PURE_PYTHON=1, when the C loops are built
 RSS of (a) is also measured on smaller cases (default 250k and 500k lines).
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -155,7 +157,9 @@ def child_main(mode: str, manifest: Path, lines: int) -> int:
     return 0
 
 
-def measure(mode: str, manifest: Path, lines: int) -> dict[str, object]:
+def measure(
+    mode: str, manifest: Path, lines: int, env: dict[str, str] | None = None
+) -> dict[str, object]:
     cmd = [
         sys.executable,
         __file__,
@@ -166,7 +170,9 @@ def measure(mode: str, manifest: Path, lines: int) -> dict[str, object]:
         "--lines",
         str(lines),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+    )
     try:
         return json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
@@ -184,6 +190,12 @@ def _row(name: str, r: dict[str, object]) -> str:
         f"{name:<12} {int(lines):>10,} {secs:>9.2f} {lines / secs:>12,.0f} "
         f"{float(r['peak_rss_mb']):>10.0f}"  # type: ignore[arg-type]
     )
+
+
+def native_loops() -> bool:
+    from bot.engine.speedups import native
+
+    return native is not None
 
 
 def _largest_rss(r: dict[str, object]) -> float:
@@ -209,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
 
     manifest = ensure_case(args.lines)
     results = {"logiq": measure("logiq", manifest, args.lines)}
+    if native_loops():  # the same run without the C loops, to show what they bring
+        pure = {"LOGIQ_PURE_PYTHON": "1"}
+        results["logiq-python"] = measure("logiq", manifest, args.lines, env=pure)
     if not args.skip_drain:
         results["drain3"] = measure("drain3", manifest, args.lines)
         results["drain3-plain"] = measure("drain3-plain", manifest, args.lines)
@@ -217,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'run':<12} {'lines':>10} {'seconds':>9} {'lines/s':>12} {'peak MB':>10}")
     for name, result in results.items():
         print(_row(name, result))
+    print(f"engine loops: {'C (bot/engine/_speedups.c)' if native_loops() else 'pure Python'}")
     ours, miner = _speed(results["logiq"]), _speed(results["miner"])
     for peer_name, label in [
         ("drain3", "Drain3 miner alone, its example masking"),

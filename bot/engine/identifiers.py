@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.engine.speedups import native
+
 # Tokens holding a digit: ``[A-Za-z0-9_][\w.:/=@#-]*\d[\w.:/=@#-]*``, written so that it
 # runs in linear time (that form backtracks over every position of a digit-free run). A
 # match starts at the first ASCII word character of a run of ``[\w.:/=@#-]`` and takes
@@ -27,6 +29,8 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}")
 # A whole word that is a lowercase hex id: what ``_verdict`` makes of it is the word itself.
 _PLAIN_HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}").fullmatch
+# A whole word that is a lowercase ``name-123``: ``_verdict`` keeps it as it is.
+_PLAIN_NAME = re.compile(r"[a-z]{2,16}[-_]{1,2}[0-9]{1,20}").fullmatch
 _NAMED = re.compile(r"[a-z][a-z]{1,15}[-_]{1,2}\d{1,20}")
 _ID_KEY = re.compile(
     r"(?:^|[_.-])(?:id|uuid|guid|request|req|session|sess|trace|span|correlation|corr|txn|"
@@ -84,25 +88,32 @@ class IdentifierExtractor:
         found: list[str] = []
         for pattern in self._custom:
             if not pattern.groups:  # the whole match is the id
-                found.extend(text.lower() for text in pattern.findall(message))
+                found.extend(map(str.lower, pattern.findall(message)))
                 continue
             for match in pattern.finditer(message):
                 found.append((match.groupdict().get("id") or match.group(0)).lower())
+        words = message.split() if words is None else words
+        if native is not None:
+            native.id_words(words, self._words, self._word, found)
+        else:
+            self._scan_words(words, found)
+        if len(found) > 1:
+            return list(dict.fromkeys(found))
+        return found
+
+    def _scan_words(self, words: list[str], found: list[str]) -> None:
         get = self._words.get
-        for word in message.split() if words is None else words:
+        for word in words:
             idents = get(word)
             if idents is None:
                 if word.isdigit():
                     continue  # a bare number is no identifier without a key
-                if _PLAIN_HEX(word):
+                if _PLAIN_HEX(word) or _PLAIN_NAME(word):
                     found.append(word)  # mostly unique: not worth a cache slot
                     continue
                 idents = self._word(word)
             if idents:
                 found.extend(idents)
-        if len(found) > 1:
-            return list(dict.fromkeys(found))
-        return found
 
     def _word(self, word: str) -> tuple[str, ...]:
         idents = tuple(

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from bot.engine.speedups import native
+
 WILDCARD: Final = "<*>"
 
 # A value ends at whitespace or at punctuation that usually separates fields.
@@ -107,16 +109,31 @@ def mask(message: str, words: list[str] | None = None) -> str:
     syslog dates, which become one ``<*>`` per word. ``words``, when given, is
     ``message.split(" ")`` already made by the caller (the engine shares it).
     """
-    if _SPAN_UNIT.search(message) or _SPAN_MONTH.search(message):
+    if native is not None:
+        if native.has_span(message):
+            return mask_text(message)
+        return native.mask_words(words or message.split(" "), _PART_CACHE, _mask_part)
+    if _has_span(message):
         return mask_text(message)  # a variable part with a space in it: mask it whole
+    return _mask_words(words or message.split(" "))
+
+
+def _has_span(message: str) -> bool:
+    return bool(_SPAN_UNIT.search(message) or _SPAN_MONTH.search(message))
+
+
+def _mask_words(words: list[str]) -> str:
     get = _PART_CACHE.get
-    return " ".join([get(part) or _mask_part(part) for part in (words or message.split(" "))])
+    return " ".join([get(part) or _mask_part(part) for part in words])
 
 
-# A bare number or a long lowercase hex id (with a digit) masks to one ``<*>`` whatever
-# the patterns say (``number`` / ``hex`` / ``duration`` ``123d`` -- checked against
-# ``mask_text``); such words are mostly unique, so they skip the patterns.
-_PLAIN_VALUE: Final = re.compile(r"[0-9]+|(?=[a-f]*[0-9])[0-9a-f]{6,}").fullmatch
+# Words that mask to one ``<*>`` whatever the patterns say, checked against ``mask_text``
+# (tests/engine/test_masking.py): a number with up to three dots (``24.626``, an IPv4
+# address), a long lowercase hex id holding a digit, a path of two or more segments.
+# Such words are mostly unique, so they skip the patterns and the cache.
+_PLAIN_VALUE: Final = re.compile(
+    r"[0-9]+(?:\.[0-9]+){0,3}|(?=[a-f]*[0-9])[0-9a-f]{6,}|(?:/[\w.$@+~-]+){2,}/?"
+).fullmatch
 
 
 def _mask_part(part: str) -> str:
@@ -137,7 +154,14 @@ def mask_text(text: str) -> str:
     masked = _COMBINED.sub(WILDCARD, text)
     if "=" in masked:
         masked = KEY_VALUE.sub(_key_value, masked)
+    if "*>" in masked:
+        masked = _JOINED.sub(WILDCARD, masked)
     return masked
+
+
+# Variables joined by a colon, dot, dash or slash are one variable: ``worker_0:34`` reads as
+# a time (one ``<*>``) and ``worker_0:2`` as two numbers; both must give one template.
+_JOINED: Final = re.compile(r"<\*>(?:[:./-]<\*>)+")
 
 
 def find(kind: str, text: str) -> list[str]:

@@ -61,6 +61,8 @@ class Story:
     explained_by: Story | None = None
     # a witness story: the failing party it reports, seen at the same time
     culprit: Story | None = None
+    # every signal that starts inside its symptom horizon, not only the few it cites
+    follows: set[int] = field(default_factory=set)
 
     @property
     def signals(self) -> list[Signal]:
@@ -260,6 +262,7 @@ def _attach_symptoms(story: Story, signals: list[Signal]) -> None:
         if id(signal) in present or signal.kind not in kinds or signal.onset is None:
             continue
         if onset - CAUSE_SLACK <= signal.onset <= onset + horizon:
+            story.follows.add(id(signal))
             key = signal.sources[0]
             if key not in best or signal.score > best[key].score:
                 best[key] = signal
@@ -322,7 +325,7 @@ def _mark_explained(stories: list[Story]) -> None:
         for other in stories:
             if other is story or other.onset is None or story.onset is None:
                 continue
-            symptom = any(s.detail.get("origin") == id(story.primary) for s in other.symptoms())
+            symptom = id(story.primary) in other.follows
             follows = any(
                 id(s) in followed for s in (other.primary, *other._own_support())
             ) and not set(other.primary.sources) & set(story.primary.sources)

@@ -56,13 +56,15 @@ Fields = Callable[[str], tuple[str | None, str]]
 class Place:
     """Where the stamp starts: column ``offset``, ``skip`` chars into token ``token``, or
     right after the logfmt key ``key`` (``t=``) wherever it sits among the line's pairs;
-    with ``sep`` (``,``) tokens are the fields of a CSV export, not whitespace-separated."""
+    with ``sep`` (``,``) tokens are the fields of a CSV export, not whitespace-separated;
+    ``bracketed`` tokens count ``[thread name]`` as one even when it holds a space."""
 
     offset: int | None = None
     token: int = 0
     skip: int = 0
     key: str = ""
     sep: str = ""
+    bracketed: bool = False  # a [bracketed group] is one token: Cassandra's [Service Thread]
 
 
 @dataclass(slots=True)
@@ -317,6 +319,8 @@ def _locator(place: Place) -> Callable[[str], int]:
         return keyed
     if place.sep:
         prefix = re.compile(rf"(?:[^{place.sep}\n]*{place.sep}){{{place.token}}}")
+    elif place.bracketed:
+        prefix = re.compile(rf"(?:{_BRACKETED_TOKEN}\s+){{{place.token}}}")
     else:
         prefix = re.compile(rf"(?:\S+\s+){{{place.token}}}")
     skip = place.skip
@@ -396,18 +400,33 @@ def _candidates(fmt: StampFormat, lines: list[str]) -> dict[Place, _Candidate]:
     return found
 
 
+_BRACKETED_TOKEN = r"(?:\[[^\]\n]*\]\S*|\S+)"
+_BRACKETED = re.compile(_BRACKETED_TOKEN)
+
+
 def _places(line: str, start: int) -> list[Place]:
     places = [Place(offset=start)]
     token_start = start
     while token_start > 0 and not line[token_start - 1].isspace():
         token_start -= 1
     places.append(Place(token=len(line[:token_start].split()), skip=start - token_start))
+    if "[" in line[:start]:
+        places.append(_bracketed_place(line, start))
     if start and line[start - 1] == ",":  # a CSV export: Error,3/4/2026 10:18:46 AM,...
         places.append(Place(token=line.count(",", 0, start), sep=","))
     key = line[token_start:start]
     if key.endswith(("=", '="')) and key[:-1].rstrip('="').isidentifier():
         places.append(Place(key=key))  # logfmt pairs in no fixed order: t=..., time="..."
     return places
+
+
+def _bracketed_place(line: str, start: int) -> Place:
+    """The stamp's place counting a bracketed group with spaces in it as one token."""
+    index = 0
+    for index, token in enumerate(_BRACKETED.finditer(line)):
+        if token.end() > start:
+            return Place(token=index, skip=max(0, start - token.start()), bracketed=True)
+    return Place(token=index + 1, bracketed=True)
 
 
 def _count(cand: _Candidate, match: re.Match[str]) -> None:

@@ -523,6 +523,23 @@ CASES = [
         records=3,
     ),
     Case(
+        "cassandra-thread-name-with-a-space",
+        [
+            "WARN  [ReadStage-2] 2026-03-04 10:18:46,123 ReadCommand.java:569 - Read 1 live rows"
+            " and 100001 tombstone cells for query SELECT * FROM ks.t",
+            "INFO  [Service Thread] 2026-03-04 10:18:47,001 GCInspector.java:294 - G1 Young"
+            " Generation GC in 245ms.",
+            "INFO  [ScheduledTasks:1] 2026-03-04 10:18:48,001 NoSpamLogger.java:92 - Some"
+            " operations were slow",
+            "INFO  [Service Thread] 2026-03-04 10:18:49,001 GCInspector.java:294 - G1 Old"
+            " Generation GC in 1245ms.",
+        ],
+        T + ".123+00:00",
+        "WARN",
+        "ReadCommand.java:569 - Read 1 live rows",
+        records=4,
+    ),
+    Case(
         "clickhouse",
         [
             "2026.03.04 10:18:46.123456 [ 1234 ] {5e1f2a} <Error> executeQuery: Code: 60."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.masking import PATTERNS, WILDCARD, find, mask
+from bot.engine.masking import PATTERNS, WILDCARD, find, mask, mask_text
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,28 @@ def test_patterns_are_exposed_for_reuse() -> None:
         "123e4567-e89b-12d3-a456-426614174000"
     ]
     assert PATTERNS["name_number"].fullmatch("vm-21")
+
+
+def test_words_taken_as_plain_values_are_what_the_patterns_make_of_them() -> None:
+    """``_PLAIN_VALUE`` skips the patterns: every word it accepts must mask to one ``<*>``."""
+    import random
+
+    from bot.engine.masking import _PLAIN_VALUE
+
+    rng = random.Random(7)
+    segment = "abcxyzAB09_.$@+~-é"
+
+    def number() -> str:
+        return str(rng.randint(0, 10 ** rng.randint(1, 6)))
+
+    words = []
+    for _ in range(3000):
+        words.append(".".join(number() for _ in range(rng.randint(1, 4))))
+        words.append(f"{rng.getrandbits(48):012x}")
+        parts = ["".join(rng.choice(segment) for _ in range(rng.randint(1, 8))) for _ in range(3)]
+        words.append("/" + "/".join(parts[: rng.randint(2, 3)]) + rng.choice(["", "/"]))
+    for word in words:
+        assert _PLAIN_VALUE(word), word
+        assert mask_text(word) == "<*>", word
+    for word in ["1.2.3.4.5", "/etc", "//a/b", "/a/b?x=1", "abcdef", "1..2", "v1.2"]:
+        assert not _PLAIN_VALUE(word), word

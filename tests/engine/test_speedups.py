@@ -1,0 +1,221 @@
+"""The optional C loops (bot/engine/_speedups.c) give exactly what the Python ones give."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.engine import masking
+from bot.engine.identifiers import IdentifierExtractor
+from bot.engine.speedups import native
+
+pytestmark = pytest.mark.skipif(native is None, reason="C speedups not built (no compiler)")
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+# Shapes around every rule the C code re-implements: units after a digit and a space
+# (prefixes, \b after B/KiB/k, bytes), clock times, month names with lowercase tails,
+# plain numbers and hex ids, non-ASCII digits and spaces, keys, paths, IPs.
+TOKENS = [
+    "5",
+    "12",
+    "07",
+    "123456",
+    "٣",
+    "x9",
+    "deadbeef12",
+    "deadbeef1234",
+    "abcdef",
+    "ABCDEF12",
+    "0x1f",
+    "c0ffee0000000000000000000001",
+    "f" * 70 + "1",
+    "sec",
+    "secs",
+    "second",
+    "secure",
+    "ms",
+    "msec",
+    "millis",
+    "millisecond",
+    "min",
+    "minute",
+    "mint",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "dayz",
+    "KB",
+    "KiB",
+    "KiBx",
+    "MB",
+    "M",
+    "k",
+    "kB",
+    "Gi",
+    "GiB",
+    "TB",
+    "PB",
+    "B",
+    "Bx",
+    "B_",
+    "byte",
+    "bytes",
+    "bytesx",
+    "bytex",
+    "10:20",
+    "1:2",
+    "123:45",
+    "1:23:45",
+    "Jan",
+    "Janu",
+    "January",
+    "Febr",
+    "Dec",
+    "Decx",
+    "jan",
+    "MAY",
+    "May",
+    "Sept",
+    "vm-21",
+    "req=abc123def4567",
+    "session_id=77",
+    "id=7",
+    "user=bob",
+    "/var/log/app.log",
+    "/a/b1",
+    "10.0.0.7",
+    "10.0.0.7:8080",
+    "1.2.3.4.5",
+    "24.626",
+    "2026-02-10",
+    "14:47:35,281",
+    '"GET',
+    'HTTP/1.1"',
+    "/api/v1/images/2640",
+    "//a/b",
+    "/a",
+    "/a/",
+    "/a/b/",
+    "/a/b?x=1",
+    "/é/ß~",
+    "1.2.3",
+    "1..2",
+    ".5",
+    "5.",
+    "0.1.2.3",
+    "ab12cd",
+    "image-845",
+    "ab_12",
+    "ab--12",
+    "ab---12",
+    "a-1",
+    "abcdefghijklmnopq-1",
+    "vm-" + "1" * 21,
+    "Vm-12",
+    "vm-12x",
+    "ab12c",
+    "[worker-4]",
+    "com.example.Vm",
+    "é",
+    "naïve",
+    "µs",
+    "3µs",
+    "",
+]
+SEPARATORS = [" ", " ", " ", "  ", "\t", "\xa0", "\u2003", "", "\n"]
+
+
+def _messages(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(TOKENS) + rng.choice(SEPARATORS) for _ in range(rng.randint(1, 14)))
+        for _ in range(count)
+    ]
+
+
+def _real_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted(EXAMPLES.glob("*/logs/*")):
+        lines.extend(path.read_text(encoding="utf-8", errors="replace").splitlines()[:400])
+    return lines
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    return _messages(30_000, seed=11) + _real_lines()
+
+
+def test_span_check_matches_the_regular_expressions(corpus):
+    assert native is not None
+    wrong = [m for m in corpus if native.has_span(m) != masking._has_span(m)]
+    assert wrong == []
+
+
+def test_word_masking_matches_python(corpus):
+    assert native is not None
+    wrong = []
+    for message in corpus:
+        words = message.split(" ")
+        python = masking._mask_words(words)
+        if native.mask_words(words, masking._PART_CACHE, masking._mask_part) != python:
+            wrong.append(message)
+    assert wrong == []
+
+
+def test_identifier_scan_matches_python(corpus):
+    assert native is not None
+    c_side, py_side = IdentifierExtractor([r"vm-\d+"]), IdentifierExtractor([r"vm-\d+"])
+    wrong = []
+    for message in corpus:
+        words = message.split(" ")
+        found_c: list[str] = []
+        found_py: list[str] = []
+        native.id_words(words, c_side._words, c_side._word, found_c)
+        py_side._scan_words(words, found_py)
+        if found_c != found_py:
+            wrong.append(message)
+    assert wrong == []
+
+
+def test_bad_arguments_raise_instead_of_crashing():
+    assert native is not None
+    with pytest.raises(TypeError):
+        native.has_span(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        native.mask_words(("a",), {}, str)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        native.mask_words([1], {}, str)  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        native.id_words(["a"], {}, lambda word: ["not a tuple"], [])
+    with pytest.raises(ZeroDivisionError):  # an error in the Python fallback propagates
+        native.mask_words(["new-word-x"], {}, lambda word: 1 / 0)
+
+
+def test_the_example_report_is_the_same_without_the_c_loops(tmp_path):
+    case = EXAMPLES / "vm-timeout" / "case.yaml"
+    reports = {}
+    for mode, extra in [("c", {}), ("python", {"LOGIQ_PURE_PYTHON": "1"})]:
+        out = tmp_path / f"{mode}.json"
+        env = {**os.environ, **extra}
+        command = [sys.executable, "-m", "bot.cli", "investigate", str(case), "--llm", "off"]
+        command += ["--format", "json", "--out", str(out)]
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        reports[mode] = out.read_text(encoding="utf-8")
+    assert '"hypotheses"' in reports["c"]
+    assert _without_timings(reports["c"]) == _without_timings(reports["python"])
+
+
+def _without_timings(report: str) -> str:
+    data = json.loads(report)
+    data.pop("generated_at", None)
+    for source in data.get("sources", []):
+        source.pop("seconds", None)
+    return json.dumps(data, sort_keys=True)
