@@ -14,7 +14,7 @@ from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
 from bot.engine.stories import CAUSE_KINDS, SAME_MOMENT, Story, build_stories, incident_onset
-from bot.engine.wording import describe, what
+from bot.engine.wording import clock_time, describe, what
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -53,6 +53,8 @@ def _draft(
     story: Story, onset: float | None, obs: Observations, context: ContextIndex, focus: set[str]
 ) -> Draft:
     title, summary, steps = describe(story, obs)
+    if _after_the_errors(story, onset):
+        title = _PRECEDES.sub("", title) + f", after errors began at {clock_time(onset)}"
     citations = _citations(story, obs)
     query = " ".join(
         [title, *(str(s.detail.get("template", "")) for s in story.signals), *story.sources]
@@ -93,6 +95,21 @@ def _with_precedent(
 # ---------------------------------------------------------------------------- scoring
 
 
+_PRECEDES = re.compile(r"(?: and)? precedes the errors$")
+LATE_CAUSE = 60.0  # a change or load rise this long after the first errors did not start them
+
+
+def _after_the_errors(story: Story, onset: float | None) -> bool:
+    """A change or a rise in load that began after the incident's first errors: a
+    mitigation, a retry storm, a consequence; not what started them."""
+    return (
+        story.kind in CAUSE_KINDS
+        and onset is not None
+        and story.onset is not None
+        and story.onset - onset > LATE_CAUSE
+    )
+
+
 def _confidence(story: Story, onset: float | None, focus: set[str], title: str) -> float:
     """Strength of the primary signal, raised by what else the story explains.
 
@@ -113,6 +130,8 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
         score += 0.05
     if story.explained_by is not None or story.culprit is not None:
         score -= 0.15  # a symptom of an earlier story, or a witness of another's failure
+    if _after_the_errors(story, onset):
+        score -= 0.1
     if onset is not None and story.onset is not None:
         late = story.onset - onset
         if late > 300:

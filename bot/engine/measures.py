@@ -87,13 +87,21 @@ _BEFORE_DURATION = re.compile(
     r"wait(?:ed)?)\W{0,3}$",
     re.IGNORECASE,
 )
+# A wait chosen before trying again is no duration of work: ``backoff time=10ms``,
+# ``retrying in 5s``, ``sleeping 2s``.
+_BEFORE_DELAY = re.compile(
+    r"(?:back[ -]?off|retry(?:ing)?(?: in| after)?|delay(?:ing)?|sleep(?:ing)?|cool[ -]?down|"
+    r"next attempt in)\W{0,3}(?:time\W{0,3})?$",
+    re.IGNORECASE,
+)
 _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
 
 
 def duration_of(message: str) -> float | None:
     """The duration a message reports (``took 31.2s``, ``2269.4ms``, ``latency_ms=812``),
-    in seconds; limits (``timeout=30s``) excluded. A number in ms/us/ns is a duration
-    even without a word before it; seconds and clock times need one (``took``, ``in``)."""
+    in seconds; limits (``timeout=30s``) and delays (``backoff time=10ms``) excluded. A
+    number in ms/us/ns is a duration even without a word before it; seconds and clock
+    times need one (``took``, ``in``)."""
     value = _VALUE if ("_" in message or "Ms" in message or "Millis" in message) else _VALUE_PLAIN
     for match in value.finditer(message):
         if value is _VALUE and match.group("keyunit"):
@@ -107,7 +115,7 @@ def duration_of(message: str) -> float | None:
             return float(match.group("bare")) * factor
         start = match.start()
         before = message[max(0, start - 20) : start]
-        if _BEFORE_LIMIT.search(before):
+        if _BEFORE_LIMIT.search(before) or _BEFORE_DELAY.search(before):
             continue
         unit = (match.group("unit") or "").lower()
         if unit in _SMALL_UNITS or _BEFORE_DURATION.search(before):

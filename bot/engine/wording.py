@@ -19,7 +19,7 @@ from bot.engine.signals.latency import ordinal_text
 from bot.engine.stories import SAME_MOMENT, Story
 
 
-def _hhmm(ts: float | None) -> str:
+def clock_time(ts: float | None) -> str:
     return "?" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
 
 
@@ -41,18 +41,20 @@ def _symptoms(story: Story) -> str:
     before = story.precursors()
     if before:
         parts = dict.fromkeys(
-            f"{s.sources[0]} at {_hhmm(s.onset)} ('{what(s, 70)}')" for s in before
+            f"{s.sources[0]} at {clock_time(s.onset)} ('{what(s, 70)}')" for s in before
         )
         text += " Preceded by " + "; ".join(parts) + "."
     later: dict[str, Signal] = {}
     for signal in story.symptoms():
         later.setdefault(signal.sources[0], signal)
     if later:
-        parts = [f"{s.sources[0]} from {_hhmm(s.onset)} ('{what(s, 70)}')" for s in later.values()]
+        parts = [
+            f"{s.sources[0]} from {clock_time(s.onset)} ('{what(s, 70)}')" for s in later.values()
+        ]
         text += " Followed by errors in " + "; ".join(parts) + "."
     for signal in story.consequences():
         text += (
-            f" It set off a change in {signal.sources[0]} at {_hhmm(signal.onset)} "
+            f" It set off a change in {signal.sources[0]} at {clock_time(signal.onset)} "
             f"('{what(signal, 70)}')."
         )
     if story.explained_by is not None:
@@ -86,12 +88,12 @@ def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
         limit = latency.detail["limit"]
         title = (
             f"{succeeded} '{verb}' arrives after {failed}'s {limit:g} s timeout "
-            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
+            f"({d['late']} of {d['count']} {ids_of}, from {clock_time(story.onset)})"
         )
     elif d["late"]:
         title = (
             f"{succeeded} '{verb}' arrives after {failed} already gave up "
-            f"({d['late']} of {d['count']} {ids_of}, from {_hhmm(story.onset)})"
+            f"({d['late']} of {d['count']} {ids_of}, from {clock_time(story.onset)})"
         )
     else:
         title = f"{failed} and {succeeded} disagree on {d['count']} {ids_of}: failure in {failed}, '{verb}' in {succeeded}"
@@ -128,7 +130,7 @@ def _limit_sentence(latency: Signal) -> str:
         base = f" (baseline median {ld['baseline_p50']:.3g} s)" if ld.get("baseline_p50") else ""
         return (
             f"{ld['limit_source']} states a {ld['limit']:g} s limit first seen at "
-            f"{_hhmm(ld['since'])}; {latency.sources[0]}'s usual durations{base} exceed it "
+            f"{clock_time(ld['since'])}; {latency.sources[0]}'s usual durations{base} exceed it "
             f"({ld['over']} of {ld['measured']} since then)."
         )
     return (
@@ -164,18 +166,18 @@ def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[s
     throttled = bool(_THROTTLE.search(str(s.detail.get("template") or s.title)))
     what_ = "throttled" if throttled else "resource exhausted"
     title = (
-        f"{source}: {what_} — '{_quote(s)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
+        f"{source}: {what_} — '{_quote(s)}'{_cause(s)} from {clock_time(story.primary.onset)}"
         + _after(story)
     )
     summary = (
         f"{source} logged '{_quote(s, 140)}' {s.detail['window']} times in the window "
-        f"(baseline: {s.detail['baseline']}), first at {_hhmm(story.primary.onset)}."
+        f"(baseline: {s.detail['baseline']}), first at {clock_time(story.primary.onset)}."
         + _template_note(s)
         + _symptoms(story)
     )
     steps = [
         f"Check the limit and current usage of the resource named in '{_quote(s, 60)}' on {source}.",
-        f"Find what consumed it before {_hhmm(story.primary.onset)}: growth in connections, memory, disk or handles.",
+        f"Find what consumed it before {clock_time(story.primary.onset)}: growth in connections, memory, disk or handles.",
         "Confirm the downstream errors stop when the resource is freed or the limit raised.",
     ]
     return title, summary, steps
@@ -184,16 +186,16 @@ def _exhaustion_words(story: Story, obs: Observations) -> tuple[str, str, list[s
 def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = story.primary
     source = s.sources[0]
-    title = f"{source}: change '{what(s)}' at {_hhmm(s.onset)} precedes the errors"
+    title = f"{source}: change '{what(s)}' at {clock_time(s.onset)} precedes the errors"
     if not story.symptoms():
-        title = f"{source}: change '{what(s)}' at {_hhmm(s.onset)}"
+        title = f"{source}: change '{what(s)}' at {clock_time(s.onset)}"
     summary = (
-        f"{source} logged a change at {_hhmm(s.onset)} that never appears in the baseline."
+        f"{source} logged a change at {clock_time(s.onset)} that never appears in the baseline."
         + _template_note(s)
         + _symptoms(story)
     )
     steps = [
-        f"Review what changed at {_hhmm(s.onset)} on {source} (deploy, configuration, flush, restart).",
+        f"Review what changed at {clock_time(s.onset)} on {source} (deploy, configuration, flush, restart).",
         "Roll it back or compare with the previous version to confirm.",
     ]
     return title, summary, steps
@@ -206,19 +208,19 @@ def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
         title = (
             f"{s.sources[0]}: '{_quote(s, 60)}' lasts up to {d['max']:.3g} s, past "
             f"the {d['limit']:g} s limit {d['limit_source']} enforces — it fires at the same "
-            f"moments ({d['coincide']}×, from {_hhmm(s.onset)})"
+            f"moments ({d['coincide']}×, from {clock_time(s.onset)})"
         )
         summary = _limit_sentence(s)
     elif s.kind == "latency_limit" and d.get("since") is not None:
         title = (
             f"{s.sources[0]}: usual durations of '{_quote(s, 60)}' exceed the {d['limit']:g} s "
-            f"limit {d['limit_source']} states from {_hhmm(d['since'])}"
+            f"limit {d['limit_source']} states from {clock_time(d['since'])}"
         )
         summary = _limit_sentence(s) + _template_note(s)
     elif s.kind == "latency_limit":
         title = (
             f"{s.sources[0]}: durations of '{_quote(s, 60)}' cross the {d['limit']:g} s limit "
-            f"from the {ordinal_text(d['ordinal'])} request of a burst on ({_hhmm(s.onset)})"
+            f"from the {ordinal_text(d['ordinal'])} request of a burst on ({clock_time(s.onset)})"
         )
         summary = (
             f"'{what(s, 120)}' reports durations up to p95 {d['p95']:.3g} s; "
@@ -240,15 +242,15 @@ def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     s = story.primary
     source = s.sources[0]
     d = s.detail
-    title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {_hhmm(s.onset)}"
+    title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {clock_time(s.onset)}"
     if story.symptoms():
         title += " and precedes the errors"
     summary = (
         f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
-        f"records a minute at {_hhmm(s.onset)}." + _symptoms(story)
+        f"records a minute at {clock_time(s.onset)}." + _symptoms(story)
     )
     steps = [
-        f"Find who generates the new load on {source} from {_hhmm(s.onset)} (clients, jobs, retries).",
+        f"Find who generates the new load on {source} from {clock_time(s.onset)} (clients, jobs, retries).",
         "Check quotas and rate limits shared with that load; throttle or reschedule it to confirm.",
     ]
     return title, summary, steps
@@ -258,9 +260,9 @@ def _silence_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
     s = story.primary
     return (
         s.title,
-        f"The last record of {s.sources[0]} is at {_hhmm(s.onset)}." + _symptoms(story),
+        f"The last record of {s.sources[0]} is at {clock_time(s.onset)}." + _symptoms(story),
         [
-            f"Check whether {s.sources[0]} crashed, was stopped or lost its log shipping at {_hhmm(s.onset)}."
+            f"Check whether {s.sources[0]} crashed, was stopped or lost its log shipping at {clock_time(s.onset)}."
         ],
     )
 
@@ -275,27 +277,27 @@ def _generic_words(story: Story, obs: Observations) -> tuple[str, str, list[str]
         if status:  # an access log: the status class and the requests say it, not the shape
             title = (
                 f"{source}: {what} HTTP {status.group(1)} responses{_requests(s)} from "
-                f"{_hhmm(story.primary.onset)}" + _after(story)
+                f"{clock_time(story.primary.onset)}" + _after(story)
             )
         else:
             title = (
-                f"{source}: {what} '{_quote(s)}'{_cause(s)} from {_hhmm(story.primary.onset)}"
+                f"{source}: {what} '{_quote(s)}'{_cause(s)} from {clock_time(story.primary.onset)}"
                 + _after(story)
             )
         summary = (
             f"{source} logged it {d['window']} times in the window against "
-            f"{d['baseline']} in the baseline, first at {_hhmm(story.primary.onset)}."
+            f"{d['baseline']} in the baseline, first at {clock_time(story.primary.onset)}."
             + _template_note(s)
             + _symptoms(story)
         )
         steps = [
-            f"Read the first occurrence in {source} at {_hhmm(story.primary.onset)} and what preceded it.",
+            f"Read the first occurrence in {source} at {clock_time(story.primary.onset)} and what preceded it.",
             "Check whether a dependency named in the message failed at the same time.",
         ]
     else:
         title = _retitle(s)
         summary = title + "." + _symptoms(story)
-        steps = [f"Look at {source} around {_hhmm(story.primary.onset)}."]
+        steps = [f"Look at {source} around {clock_time(story.primary.onset)}."]
     return title, summary, steps
 
 

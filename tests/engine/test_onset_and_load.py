@@ -95,3 +95,22 @@ def test_a_burst_of_a_witness_message_does_not_date_the_incident() -> None:
     signals = [_signal("burst", 60, witness=True), _signal("new_template", 700)]
     assert incident_onset(signals) == T0 + 700
     assert incident_onset([_signal("burst", 60, witness=False), *signals]) == T0 + 60
+
+
+def test_load_that_rises_after_the_errors_began_did_not_start_them() -> None:
+    """Clients retrying a failing service raise the edge's volume minutes after the
+    service's own errors began: the rise is a consequence, titled so, ranked below."""
+    service, edge = Log("orders"), Log("edge")
+    steady(service, 30, "order {i} stored in 8ms")
+    steady(edge, 10, "GET /orders/{i} 200")
+    for i in range(200):
+        service.add(1200 + i * 6, "ERROR", f"order {i} failed: connection pool exhausted")
+    for i in range(3000):
+        edge.add(1380 + i * 0.4, "INFO", f"GET /orders/{i} 200")
+    result = analyse(service, edge)
+    titles = [d.title for d in result.drafts]
+    load = next(d for d in result.drafts if d.kind == "load")
+    assert ", after errors began at 10:20:00 UTC" in load.title, titles
+    assert "precedes the errors" not in load.title
+    first_failure = next(d for d in result.drafts if "pool exhausted" in d.title)
+    assert result.drafts.index(first_failure) < result.drafts.index(load), titles

@@ -55,6 +55,12 @@ def test_id_kind() -> None:
         ("latency_ms=812 status=200", 0.812),
         ("state=Running elapsed=9189ms", 9.189),
         ("GET /x 200", None),
+        ("waited 3s for lock", 3.0),
+        # a wait chosen before trying again is no duration of work
+        ('failed to heartbeat to: peer=v2:8201 backoff time=10ms error="i/o timeout"', None),
+        ("connection lost, retrying in 5s", None),
+        ("Retry after 30s", None),
+        ("sleeping 2s before reconnect", None),
     ],
 )
 def test_durations(message: str, seconds: float | None) -> None:
