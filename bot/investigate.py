@@ -18,7 +18,7 @@ from bot.engine.model import Analysis, Draft
 from bot.engine.records import Item, Passage, Record, iso
 from bot.errors import CitationError, ConnectorError, LogIQError
 from bot.manifest import Manifest
-from bot.readers import ParallelReaders, balanced_groups, worker_count
+from bot.readers import ParallelReaders, Task, plan, worker_count
 from bot.redact import redact
 from bot.report import ClockOffset, Evidence, Hypothesis, Report, SourceOut, WindowOut
 from connectors import Connector, Context, Scope, SourceStats, build_connector
@@ -29,6 +29,7 @@ Progress = Callable[[str, int], None]  # (source name, items read so far)
 _NETWORK_KINDS = {"jira", "loki", "elasticsearch", "prometheus"}
 _PROGRESS_EVERY = 50_000
 PARALLEL_BYTES = 64 * 1024 * 1024  # below this, one process reads faster than several start
+SPLIT_BYTES = 8 * 1024 * 1024  # a file this large is read a part per core
 
 
 @dataclass
@@ -82,8 +83,8 @@ def investigate(
     connectors = build_connectors(manifest, context)
     engine = Engine(engine_config(manifest))
     scope = scope_of(manifest)
-    groups = parallel_groups(manifest)
-    in_workers = {name for group in groups for name in group}
+    groups = parallel_plan(manifest, connectors)
+    in_workers = {name for tasks in groups for name, _ in tasks}
     rest = {name: c for name, c in connectors.items() if name not in in_workers}
     read_group = partial(
         _read_group, manifest, scope, Context(env={}, max_records=context.max_records)
@@ -91,24 +92,31 @@ def investigate(
     with ParallelReaders(read_group, groups) as readers:
         for item in read_all(rest, scope, progress):  # while the workers read theirs
             engine.add(item)
-        for part, stats in readers.results(engine.ids.tracks):
+        read: dict[str, SourceStats] = {}
+        for part, stats in readers.results(engine):
             engine.absorb(part)
             for name, source_stats in stats.items():
-                connectors[name].stats = source_stats
-                if progress:
-                    progress(name, source_stats.records)
+                if name in read:
+                    read[name].absorb(source_stats)  # another part of the same file
+                else:
+                    read[name] = source_stats
+        for name, source_stats in read.items():
+            connectors[name].stats = source_stats
+            if progress:
+                progress(name, source_stats.records)
     analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
     report = build_report(manifest, analysis, connectors)
     return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
 
 
-def parallel_groups(manifest: Manifest) -> list[list[str]]:
-    """File sources worth reading in worker processes, grouped one group per core: several
-    of them, on a machine with several cores, and enough bytes that starting processes
-    pays off. Their citations are re-read from disk, so only files qualify."""
+def parallel_plan(manifest: Manifest, connectors: dict[str, Connector]) -> list[list[Task]]:
+    """File sources worth reading in worker processes, as tasks per worker: on a machine
+    with several cores, with enough bytes that starting processes pays off. A large
+    source whose one file can be cut is read a part per core. Their citations are re-read
+    from disk, so only files qualify."""
+    workers = worker_count()
     files = [s for s in manifest.sources if s.kind == "file"]
-    workers = worker_count(len(files))
-    if len(files) < 2 or workers < 2:
+    if not files or workers < 2:
         return []
     sizes = {
         s.name: sum(_size(path) for pattern in s.paths for path in manifest.resolve(pattern))
@@ -116,7 +124,14 @@ def parallel_groups(manifest: Manifest) -> list[list[str]]:
     }
     if sum(sizes.values()) < PARALLEL_BYTES:
         return []
-    return balanced_groups(sizes, workers)
+    split = {
+        name
+        for name, size in sizes.items()
+        if size >= SPLIT_BYTES and getattr(connectors[name], "splittable", lambda: None)()
+    }
+    if len(files) < 2 and not split:
+        return []
+    return plan(sizes, split, workers)
 
 
 def _size(path: Path) -> int:
@@ -127,14 +142,15 @@ def _size(path: Path) -> int:
 
 
 def _read_group(
-    manifest: Manifest, scope: Scope, context: Context, names: list[str]
+    manifest: Manifest, scope: Scope, context: Context, tasks: list[Task]
 ) -> tuple[Engine, dict[str, SourceStats]]:
-    """What one worker process does: read ``names`` into an engine of its own."""
+    """What one worker process does: read its tasks into an engine of its own."""
     engine = Engine(engine_config(manifest))
     stats = {}
-    for name in names:
+    for name, part in tasks:
         connector = build_connector(manifest.source(name), manifest, context)
-        for item in _guarded(connector, connector.read(scope), None):
+        records = connector.read(scope, part) if part else connector.read(scope)  # type: ignore[call-arg]
+        for item in _guarded(connector, records, None):
             engine.add(item)
         stats[name] = connector.stats
     return engine, stats

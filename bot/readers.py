@@ -1,15 +1,21 @@
 """Large file sources read in worker processes, one engine per worker, merged by the caller.
 
+The work is planned so that every core gets an equal share of the bytes: a large source
+whose one file can be cut (:mod:`connectors.files.parts`) is read a part per worker, the
+other sources whole, each by the least loaded worker. The caller merges the engines;
+parts of the same source fold into one (:mod:`bot.engine.merging`).
+
 Only what can matter crosses back. An identifier seen in one source alone never enters
 a cross-source signal, yet a big source's unique request ids used to be most of what a
-worker pickled. So a worker first reports the identifiers it holds, the parent answers
-with those some other source saw too, and the worker sends its engine without the rest.
+worker pickled. So a worker first reports the identifiers it holds, per source, the
+parent answers with those some other source saw too, and the worker sends its engine
+without the rest.
 
-    parent                         worker (one per group of sources)
+    parent                         worker (one per core)
     ------                         ------
-    start  ---------------------->  read its sources into an Engine
-    read network sources locally    send ("ids", [identifiers])
-    count identifiers across all <--
+    start  ---------------------->  read its tasks into an Engine
+    read network sources locally    send ("ids", {source: [identifiers]})
+    count sources per identifier <--
     send the shared ones  -------->  drop the others
                            <-------  send ("engine", engine, stats)
 """
@@ -20,14 +26,16 @@ import multiprocessing
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from bot.engine import Engine
 from connectors import SourceStats
+from connectors.files.parts import FilePart
 
-ReadGroup = Callable[[list[str]], tuple[Engine, dict[str, SourceStats]]]
+Task = tuple[str, FilePart | None]  # a source, whole or one part of its file
+ReadGroup = Callable[[list[Task]], tuple[Engine, dict[str, SourceStats]]]
 Result = tuple[Engine, dict[str, SourceStats]]
 
 
@@ -35,15 +43,20 @@ class WorkerError(RuntimeError):
     """A worker process failed or died; its traceback (if any) is the message."""
 
 
-def balanced_groups(sizes: dict[str, int], workers: int) -> list[list[str]]:
-    """Sources split into at most ``workers`` groups of similar byte totals (largest first)."""
-    totals = [0] * max(1, workers)
-    groups: list[list[str]] = [[] for _ in totals]
-    for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
+def plan(sizes: dict[str, int], split: set[str], workers: int) -> list[list[Task]]:
+    """Tasks per worker: part *i* of each source in ``split`` for worker *i*, and the
+    other sources whole, each to the worker with the fewest bytes so far (largest first)."""
+    workers = max(1, workers)
+    share = sum(sizes[name] for name in split) / workers
+    totals = [share] * workers
+    groups: list[list[Task]] = [
+        [(name, FilePart(i, workers)) for name in sorted(split)] for i in range(workers)
+    ]
+    for name in sorted(set(sizes) - split, key=lambda n: (-sizes[n], n)):
         lightest = totals.index(min(totals))
         totals[lightest] += sizes[name]
-        groups[lightest].append(name)
-    return [names for names in groups if names]
+        groups[lightest].append((name, None))
+    return [tasks for tasks in groups if tasks]
 
 
 class ParallelReaders:
@@ -52,32 +65,35 @@ class ParallelReaders:
     ``read_group`` runs in the child and must be a module-level function (it is pickled
     when the platform starts processes by spawning)."""
 
-    def __init__(self, read_group: ReadGroup, groups: list[list[str]]) -> None:
+    def __init__(self, read_group: ReadGroup, groups: list[list[Task]]) -> None:
         self._read_group = read_group
         self._groups = groups
         self._workers: list[tuple[BaseProcess, Connection]] = []
 
     def __enter__(self) -> ParallelReaders:
         context = multiprocessing.get_context()
-        for names in self._groups:
+        for tasks in self._groups:
             mine, theirs = context.Pipe()
             process = context.Process(
-                target=_serve, args=(theirs, self._read_group, names), daemon=True
+                target=_serve, args=(theirs, self._read_group, tasks), daemon=True
             )
             process.start()
             theirs.close()  # so that recv() sees EOF if the worker dies
             self._workers.append((process, mine))
         return self
 
-    def results(self, local_ids: Iterable[str] = ()) -> Iterator[Result]:
-        """Each worker's engine and stats, keeping identifiers seen in two or more readers
-        (``local_ids``: those the caller read itself)."""
+    def results(self, local: Engine | None = None) -> Iterator[Result]:
+        """Each worker's engine and stats, keeping identifiers seen in two or more sources
+        (``local``: the engine of what the caller read itself)."""
         held = [_expect(conn, "ids")[0] for _, conn in self._workers]
-        seen = Counter(local_ids)
-        for idents in held:
-            seen.update(idents)
+        per_source: dict[str, set[str]] = {}
+        for idents in [*held, _idents_by_source(local)] if local else held:
+            for source, names in idents.items():
+                per_source.setdefault(source, set()).update(names)
+        sources_of = Counter(ident for names in per_source.values() for ident in names)
         for (_, conn), idents in zip(self._workers, held, strict=True):
-            conn.send({ident for ident in idents if seen[ident] > 1})
+            mine = {ident for names in idents.values() for ident in names}
+            conn.send({ident for ident in mine if sources_of[ident] > 1})
         for _, conn in self._workers:
             engine, stats = _expect(conn, "engine")
             yield engine, stats
@@ -103,10 +119,18 @@ def _expect(conn: Connection, kind: str) -> tuple:
     return message[1:]
 
 
-def _serve(conn: Connection, read_group: ReadGroup, names: list[str]) -> None:
+def _idents_by_source(engine: Engine) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for ident, tracks in engine.ids.tracks.items():
+        for source in tracks:
+            out.setdefault(source, []).append(ident)
+    return out
+
+
+def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
     try:
-        engine, stats = read_group(names)
-        conn.send(("ids", list(engine.ids.tracks)))
+        engine, stats = read_group(tasks)
+        conn.send(("ids", _idents_by_source(engine)))
         engine.ids.keep_shared(conn.recv())
         conn.send(("engine", engine, stats))
     except EOFError:
@@ -117,5 +141,5 @@ def _serve(conn: Connection, read_group: ReadGroup, names: list[str]) -> None:
         conn.close()
 
 
-def worker_count(sources: int) -> int:
-    return max(1, min(sources, os.cpu_count() or 1))
+def worker_count() -> int:
+    return max(1, os.cpu_count() or 1)

@@ -54,6 +54,17 @@ class SourceStats:
     queries: list[QueryAudit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def absorb(self, other: SourceStats) -> None:
+        """Add what the reader of another part of the same source's file found."""
+        self.records += other.records
+        self.odd_lines += other.odd_lines
+        self.out_of_window += other.out_of_window
+        self.error = self.error or other.error
+        if other.zoned is not None:
+            self.zoned = other.zoned if self.zoned is None else self.zoned and other.zoned
+        self.queries.extend(other.queries)
+        self.notes.extend(note for note in other.notes if note not in self.notes)
+
     def timed(self, query: str, window: str) -> _QueryTimer:
         return _QueryTimer(self, query, window)
 

@@ -13,7 +13,9 @@ from bot.engine.records import Record
 from bot.engine.state import IdIndex
 from bot.investigate import investigate
 from bot.manifest import load_manifest
-from bot.readers import ParallelReaders, WorkerError, balanced_groups
+from bot.readers import ParallelReaders, WorkerError, plan
+from connectors import Context
+from connectors.files.parts import FilePart
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vm-timeout" / "case.yaml"
 
@@ -25,26 +27,44 @@ def _essence(report) -> list[tuple]:
     ]
 
 
-def test_worker_processes_give_the_serial_report(monkeypatch):
+@pytest.mark.parametrize("split", [False, True], ids=["whole-sources", "file-parts"])
+def test_worker_processes_give_the_serial_report(monkeypatch, split):
     manifest = load_manifest(EXAMPLE)
     serial = investigate(manifest)
-    assert investigation.parallel_groups(manifest) == []  # the example is small
+    connectors = investigation.build_connectors(manifest, Context())
+    assert investigation.parallel_plan(manifest, connectors) == []  # the example is small
 
     monkeypatch.setattr(investigation, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(investigation, "worker_count", lambda sources: 2)
-    groups = investigation.parallel_groups(manifest)
+    monkeypatch.setattr(investigation, "SPLIT_BYTES", 0 if split else 1 << 40)
+    monkeypatch.setattr(investigation, "worker_count", lambda: 2)
+    groups = investigation.parallel_plan(manifest, connectors)
     assert len(groups) == 2
+    parts = [task for tasks in groups for task in tasks if task[1] is not None]
+    assert bool(parts) == split
     parallel = investigate(manifest)
 
     assert _essence(parallel.report) == _essence(serial.report)
     assert {s.name: s.records for s in parallel.stats} == {s.name: s.records for s in serial.stats}
     assert parallel.analysis.timelines.keys() == serial.analysis.timelines.keys()
+    if split:
+        assert _templates(parallel) == _templates(serial)
 
 
-def test_groups_balance_bytes_largest_first():
+def _templates(run) -> dict[tuple[str, str], tuple[int, int]]:
+    """Templates per source with their counts (the miner of each part merged into one)."""
+    return {
+        (t.source, t.template): (t.window_count, t.baseline_count) for t in run.analysis.templates
+    }
+
+
+def test_work_is_planned_a_part_per_core_then_whole_sources_by_bytes():
     sizes = {"broker": 60, "edge": 36, "hypervisor": 24, "notes": 1}
-    assert balanced_groups(sizes, 2) == [["broker", "notes"], ["edge", "hypervisor"]]
-    assert balanced_groups({"a": 5}, 4) == [["a"]]
+    groups = plan(sizes, {"broker"}, 2)
+    assert groups == [
+        [("broker", FilePart(0, 2)), ("edge", None)],
+        [("broker", FilePart(1, 2)), ("hypervisor", None), ("notes", None)],
+    ]
+    assert plan({"a": 5}, set(), 4) == [[("a", None)]]
 
 
 def test_only_identifiers_seen_elsewhere_leave_a_worker():

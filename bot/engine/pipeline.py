@@ -17,6 +17,7 @@ from bot.engine.classify import ERROR, WARN, classify, exception_of, http_status
 from bot.engine.hypotheses import build_drafts
 from bot.engine.identifiers import IdentifierExtractor
 from bot.engine.measures import duration_of, limit_of
+from bot.engine.merging import merge_source
 from bot.engine.model import Analysis
 from bot.engine.records import Item, Passage, Record, Series
 from bot.engine.signals import Observations, detect_signals
@@ -240,12 +241,15 @@ class Engine:
     # ------------------------------------------------------------------ judgement
 
     def absorb(self, other: Engine) -> None:
-        """Take over what another engine read (a parallel reader of other sources)."""
+        """Take over what another engine read: other sources, or other parts of the same
+        sources' files (parallel readers)."""
+        keys: dict[str, dict[int, int]] = {}
         for name, source in other.sources.items():
             if name in self.sources:
-                raise ValueError(f"source {name!r} was read twice")
-            self.sources[name] = source
-        self.ids.absorb(other.ids)
+                keys[name] = merge_source(self.sources[name], source)
+            else:
+                self.sources[name] = source
+        self.ids.absorb(other.ids, keys)
         self.passages.extend(other.passages)
         self.series.extend(other.series)
 

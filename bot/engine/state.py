@@ -82,6 +82,35 @@ class Track:
     ok_keys: tuple[int, ...] = ()
     duration: float | None = None  # largest duration reported for it
 
+    def merge(self, other: Track, keys: dict[int, int]) -> None:
+        """Fold another part's track of the same identifier in the same source in;
+        ``keys`` maps the other part's template keys to this one's."""
+        self.count += other.count
+        if other.first_ts < self.first_ts:
+            self.first_ts, self.first = other.first_ts, other.first
+        self.last_ts = max(self.last_ts, other.last_ts)
+        if other.fail is not None and (
+            self.fail is None or record_order(other.fail) < record_order(self.fail)
+        ):
+            self.fail = other.fail
+        self.fail_ts = max(self.fail_ts, other.fail_ts)
+        if other.ok is not None and (
+            self.ok is None or record_order(other.ok) > record_order(self.ok)
+        ):
+            self.ok = other.ok
+        self.fail_keys = _key_union(self.fail_keys, other.fail_keys, keys)
+        self.ok_keys = _key_union(self.ok_keys, other.ok_keys, keys)
+        if other.duration is not None and (self.duration is None or other.duration > self.duration):
+            self.duration = other.duration
+
+
+def _key_union(
+    mine: tuple[int, ...], theirs: tuple[int, ...], keys: dict[int, int]
+) -> tuple[int, ...]:
+    merged = dict.fromkeys(mine)
+    merged.update(dict.fromkeys(keys.get(k, k) for k in theirs))
+    return tuple(merged)[:4]
+
 
 class IdIndex:
     """identifier -> {source -> Track}, capped; ids beyond the cap are not tracked."""
@@ -123,14 +152,23 @@ class IdIndex:
         if duration is not None and (track.duration is None or duration > track.duration):
             track.duration = duration
 
-    def absorb(self, other: IdIndex) -> None:
-        """Add another index built over other sources (a parallel reader's)."""
+    def absorb(self, other: IdIndex, keys: dict[str, dict[int, int]] | None = None) -> None:
+        """Add another index built by a parallel reader. ``keys``: for each source both
+        read (parts of its file), the other reader's template keys -> this one's."""
+        keys = keys or {}
         for ident, tracks in other.tracks.items():
             mine = self.tracks.get(ident)
             if mine is None:
-                self.tracks[ident] = tracks
-            else:
-                mine.update(tracks)
+                mine = self.tracks[ident] = {}
+            for source, track in tracks.items():
+                if source in mine:
+                    mine[source].merge(track, keys.get(source, {}))
+                else:
+                    remap = keys.get(source)
+                    if remap:
+                        track.fail_keys = tuple(remap.get(k, k) for k in track.fail_keys)
+                        track.ok_keys = tuple(remap.get(k, k) for k in track.ok_keys)
+                    mine[source] = track
         self.dropped += other.dropped
 
     def keep_shared(self, elsewhere: set[str]) -> None:
@@ -153,29 +191,32 @@ def absorb(into: TemplateState, other: TemplateState) -> None:
     into.severity = max(into.severity, other.severity)
     for bucket, n in other.hist.items():
         into.hist[bucket] = into.hist.get(bucket, 0) + n
-    into.first = sorted([*into.first, *other.first], key=_order)[:FIRST_SAMPLES]
-    into.in_window = sorted([*into.in_window, *other.in_window], key=_order)[:FIRST_SAMPLES]
-    if other.last is not None and (into.last is None or _order(other.last) > _order(into.last)):
+    into.first = sorted([*into.first, *other.first], key=record_order)[:FIRST_SAMPLES]
+    into.in_window = sorted([*into.in_window, *other.in_window], key=record_order)[:FIRST_SAMPLES]
+    if other.last is not None and (
+        into.last is None or record_order(other.last) > record_order(into.last)
+    ):
         into.last = other.last
-    into.first_ts = _min(into.first_ts, other.first_ts)
-    into.last_ts = _max(into.last_ts, other.last_ts)
+    into.first_ts = least(into.first_ts, other.first_ts)
+    into.last_ts = most(into.last_ts, other.last_ts)
     into.id_hits += other.id_hits
     into.durations.extend(other.durations)
-    into.measured = sorted([*into.measured, *other.measured], key=lambda m: _order(m[1]))
+    into.measured = sorted([*into.measured, *other.measured], key=lambda m: record_order(m[1]))
     into.measure_seen += other.measure_seen
     for value, n in other.limits.items():
         into.limits[value] = into.limits.get(value, 0) + n
-    into.recent = sorted([*into.recent, *other.recent], key=_order)[-RECENT:]
+    into.recent = sorted([*into.recent, *other.recent], key=record_order)[-RECENT:]
     into.cause = into.cause or other.cause
 
 
-def _order(record: Record) -> tuple[float, int]:
+def record_order(record: Record) -> tuple[float, int]:
+    """Records in the order their source wrote them."""
     return (record.ts or 0.0, record.line)
 
 
-def _min(a: float | None, b: float | None) -> float | None:
+def least(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _max(a: float | None, b: float | None) -> float | None:
+def most(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else max(a, b)

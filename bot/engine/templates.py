@@ -101,6 +101,13 @@ class TemplateMiner:
         cluster.count += 1
         return cluster.id
 
+    def adopt(self, template: str, count: int) -> int:
+        """Take in a template another miner found (in another part of the same source)
+        with its count; returns the id it answers to here."""
+        cluster = self._current(self._get(self.add(template)))
+        cluster.count += count - 1
+        return cluster.id
+
     def resolve(self, tid: int) -> int:
         """The id ``tid`` answers to now (itself unless merged or evicted)."""
         return self._current(self._get(tid)).id

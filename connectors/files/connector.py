@@ -34,6 +34,7 @@ from bot.manifest import FileSource, Manifest
 from connectors.base import Context, Scope, SourceStats
 from connectors.files.layout import MESSAGE_CAP, NO_TS, Layout, detect
 from connectors.files.lines import Chunk, iter_chunks, open_binary
+from connectors.files.parts import FilePart, Span, span_of, splittable
 from connectors.files.timestamps import YearFor, nearest_year
 from connectors.files.zones import describe as describe_shift
 from connectors.files.zones import guess_zone
@@ -71,19 +72,31 @@ class FileConnector:
 
     # ------------------------------------------------------------------ read
 
-    def read(self, scope: Scope) -> Iterator[Record]:
+    def splittable(self) -> Path | None:
+        """The source's one file when it can be read in parts (:mod:`.parts`), else None."""
+        files = self._list_files()
+        if len(files) == 1 and splittable(files[0].path, self._source.encoding):
+            return files[0].path
+        return None
+
+    def read(self, scope: Scope, part: FilePart | None = None) -> Iterator[Record]:
+        """The records of the source's files; with ``part``, only that part of its one
+        file (see :meth:`splittable`)."""
         self._scope = scope
         files = self._list_files()
         if not files:
             patterns = ", ".join(self._source.paths)
             raise ConnectorError(self.name, f"no file matches {patterns}")
+        if part is not None and len(files) != 1:
+            raise ValueError(f"source {self.name!r} has {len(files)} files: it cannot be split")
+        span = span_of(files[0].path, part) if part is not None else None
         limit = self._source.max_records or self._context.max_records
         zone, year_for = self._zone(scope), nearest_year(scope.baseline_start, scope.end)
         failures: list[str] = []
         partial: list[str] = []
         for number, state in enumerate(files):
             try:
-                yield from self._read_file(state, scope, zone, year_for, limit)
+                yield from self._read_file(state, scope, zone, year_for, limit, span)
             except _READ_ERRORS as exc:
                 if state.starts:  # part of it was read: keep that, say where it stopped
                     partial.append(
@@ -104,7 +117,13 @@ class FileConnector:
         self.stats.notes.extend(partial + failures)
 
     def _read_file(
-        self, state: _File, scope: Scope, zone: tzinfo, year_for: YearFor, limit: int
+        self,
+        state: _File,
+        scope: Scope,
+        zone: tzinfo,
+        year_for: YearFor,
+        limit: int,
+        span: Span | None = None,
     ) -> Iterator[Record]:
         window = f"{iso(scope.baseline_start)}/{iso(scope.end)}"
         with self.stats.timed(f"read {state.rel}", window) as audit, open_binary(state.path) as fh:
@@ -120,11 +139,21 @@ class FileConnector:
             self.stats.zoned = state.layout.zoned and self.stats.zoned is not False
             state.starts, state.offsets = array("Q"), array("Q")
             before = self.stats.records
-            yield from self._records(chain([first], chunks), state, scope, limit)
+            if span is not None and span.offset:  # a later part: read from its own start
+                fh.seek(span.offset)
+                chunks = iter_chunks(fh, self._source.encoding, span.line, span.offset)
+            else:
+                chunks = chain([first], chunks)
+            yield from self._records(chunks, state, scope, limit, span)
             audit.count = self.stats.records - before
 
     def _records(
-        self, chunks: Iterable[Chunk], state: _File, scope: Scope, limit: int
+        self,
+        chunks: Iterable[Chunk],
+        state: _File,
+        scope: Scope,
+        limit: int,
+        span: Span | None = None,
     ) -> Iterator[Record]:
         assert state.layout is not None
         name, rel, stats = self.name, sys.intern(state.rel), self.stats
@@ -137,7 +166,14 @@ class FileConnector:
         cur: str | None = None  # first line of the open record
         cur_n, cur_ts, cur_head, extra, size = 0, None, False, None, 0
         skip = False  # the open record lies outside the window
+        # a part of the file: its first lines may finish the previous part's last record;
+        # its own last record ends where the next part's first begins
+        leading = span is not None and span.offset > 0
+        stop = span.next_line if span is not None and span.next_line else 0
+        stopped = False
         for chunk in chunks:
+            if stopped:
+                break
             starts.append(chunk.lineno)
             offsets.append(chunk.offset)
             stats.odd_lines += chunk.odd
@@ -145,7 +181,14 @@ class FileConnector:
             for line in chunk.lines:
                 n += 1
                 ts = stamp(line)
+                if leading:
+                    if ts is None:
+                        continue
+                    leading = False
                 if ts is not None:
+                    if stop and n >= stop:  # the next part's first record
+                        stopped = True
+                        break
                     if cur is not None:
                         if extra is None and cur_head:  # the common case, inlined
                             level, message = fields(cur)
@@ -197,7 +240,7 @@ class FileConnector:
             yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
             records += 1
         stats.records, stats.out_of_window = records, stats.out_of_window + out
-        state.complete = True
+        state.complete = span is None  # a part does not index the whole file
 
     def _rezoned(
         self, state: _File, head: list[str], scope: Scope, zone: tzinfo, year_for: YearFor
