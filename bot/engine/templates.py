@@ -85,9 +85,11 @@ class TemplateMiner:
         self._next_id = OVERFLOW_ID + 1
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the lookup caches; they refill from the templates on use."""
+        """Pickled without the cache of masked texts (large; it refills on use). The shapes
+        stay: a template adopted from another part of the file finds its cluster through
+        them when the leaf it would be scanned in holds more than ``_MAX_SCAN``."""
         state = dict(self.__dict__)
-        state["_masked"], state["_shapes"] = _Memo(self.max_cache), _Memo(self.max_cache)
+        state["_masked"] = _Memo(self.max_cache)
         return state
 
     # ------------------------------------------------------------------ public

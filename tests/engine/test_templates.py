@@ -142,3 +142,30 @@ def test_memory_is_bounded_for_unique_lines() -> None:
     assert miner.overflow_count > 0
     assert miner.template(OVERFLOW_ID) == "<*>"
     assert sum(miner.count(i) for i in miner.ids()) + miner.overflow_count == 200_000
+
+
+def test_a_pickled_miner_still_finds_its_templates_for_another_part_of_the_file() -> None:
+    """More templates share one leaf than a lookup scans: after a round trip through
+    pickle (a worker's engine) a template adopted from another part must still find its
+    cluster, or the merged source shows it as new."""
+    import pickle
+    import random
+
+    rng = random.Random(3)
+
+    def word() -> str:
+        return "".join(rng.choice("abcdefghij") for _ in range(9))
+
+    phrases = [f"{word()} {word()} {word()} {word()}" for _ in range(300)]
+    miner = TemplateMiner()
+    for phrase in phrases:
+        for n in range(3):
+            miner.add(f"[worker-1] {phrase} x{n}")
+    count = len(miner)
+    assert count == len(phrases)
+    restored = pickle.loads(pickle.dumps(miner))
+    last = restored.add(f"[worker-1] {phrases[-1]} x1")
+    adopted = restored.adopt(f"<*> {phrases[-1]} x7", 5)
+    assert len(restored) == count
+    assert adopted == restored.resolve(last)
+    assert restored.count(adopted) == 3 + 1 + 5
