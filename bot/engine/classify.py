@@ -129,10 +129,23 @@ def classify(template: str, cause: str = "") -> Meaning:
     quoted value of several words (logfmt ``msg="..."``, ``error="..."``) is prose: its
     words are kept. ``cause`` is the exception line of a multi-line record (see
     :func:`exception_of`): what went wrong is often said only there."""
-    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", template))
+    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", _without_agents(template)))
     if cause:
         words = f"{words} {_PARAMETER.sub(' ', cause)}"
     return _classify(words, template)
+
+
+# The quoted fields of an access-log line other than its request line (the referrer, the
+# user agent: ``Version/17.3 Mobile Safari``) are what the client sent, not what happened.
+_QUOTED_FIELD = re.compile(
+    r'("(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE) [^"]*")|"[^"]*"'
+)
+
+
+def _without_agents(template: str) -> str:
+    if "HTTP/" not in template or '"' not in template:
+        return template
+    return _QUOTED_FIELD.sub(lambda m: m.group(1) or " ", template)
 
 
 def failure_words(template: str) -> int:

@@ -87,11 +87,12 @@ _BEFORE_DURATION = re.compile(
     r"wait(?:ed)?)\W{0,3}$",
     re.IGNORECASE,
 )
-# A wait chosen before trying again is no duration of work: ``backoff time=10ms``,
-# ``retrying in 5s``, ``sleeping 2s``.
+# A wait chosen before trying again, or a configured period, is no duration of work:
+# ``backoff time=10ms``, ``retrying in 5s``, ``retention time 604800000ms``, ``every 30s``.
 _BEFORE_DELAY = re.compile(
     r"(?:back[ -]?off|retry(?:ing)?(?: in| after)?|delay(?:ing)?|sleep(?:ing)?|cool[ -]?down|"
-    r"next attempt in)\W{0,3}(?:time\W{0,3})?$",
+    r"next attempt in|retention|interval|period|ttl|every|max[ ._-]?age)"
+    r"\W{0,3}(?:time\W{0,3})?$",
     re.IGNORECASE,
 )
 _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})

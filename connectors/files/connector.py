@@ -32,7 +32,7 @@ from bot.engine.records import Record, iso
 from bot.errors import ConnectorError
 from bot.manifest import FileSource, Manifest
 from connectors.base import Context, Scope, SourceStats
-from connectors.files.layout import MESSAGE_CAP, NO_TS, Layout, detect
+from connectors.files.layout import MESSAGE_CAP, NO_TS, Layout, RegexLayout, SecondStamps, detect
 from connectors.files.lines import Chunk, iter_chunks, open_binary
 from connectors.files.parts import FilePart, Span, span_of, splittable
 from connectors.files.timestamps import YearFor, nearest_year
@@ -56,6 +56,7 @@ class _File:
     layout: Layout | None = None
     starts: array[int] = field(default_factory=lambda: array("Q"))  # first line of each chunk
     offsets: array[int] = field(default_factory=lambda: array("Q"))  # its byte offset
+    second: SecondStamps | None = None  # stamps of another writer sharing the file
     first_stamp: int = 0  # number of the first line with a timestamp (0: none)
     complete: bool = False  # the index covers the whole file
 
@@ -137,6 +138,7 @@ class FileConnector:
             if not state.layout.zoned and self._source.timezone is None and dated:
                 state.layout = self._rezoned(state, first.lines, scope, zone, year_for)
             self.stats.zoned = state.layout.zoned and self.stats.zoned is not False
+            state.second = _second_stamps(state.layout, zone, year_for)
             state.starts, state.offsets = array("Q"), array("Q")
             before = self.stats.records
             if span is not None and span.offset:  # a later part: read from its own start
@@ -158,6 +160,9 @@ class FileConnector:
         assert state.layout is not None
         name, rel, stats = self.name, sys.intern(state.rel), self.stats
         stamp, fields = state.layout.stamp, state.layout.fields
+        second = state.second.stamp if state.second else None
+        second_fields = state.second.fields if state.second else fields
+        cur_fields = fields
         # lines before the first stamp: a file without times may still have levels ([INFO])
         loose = fields if state.layout.name == "plain" else _unstamped
         lo, hi = scope.baseline_start, scope.end
@@ -181,6 +186,10 @@ class FileConnector:
             for line in chunk.lines:
                 n += 1
                 ts = stamp(line)
+                alt = False
+                if ts is None and second is not None:  # another writer's line?
+                    ts = second(line)
+                    alt = ts is not None
                 if leading:
                     if ts is None:
                         continue
@@ -191,10 +200,12 @@ class FileConnector:
                         break
                     if cur is not None:
                         if extra is None and cur_head:  # the common case, inlined
-                            level, message = fields(cur)
+                            level, message = cur_fields(cur)
                             yield Record(name, rel, cur_n, cur_ts, level, message, cur)
                         else:
-                            yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+                            yield _record(
+                                name, rel, cur_n, cur_ts, cur_head, cur, extra, cur_fields
+                            )
                         records += 1
                         if records >= limit:
                             stats.records, stats.out_of_window = records, stats.out_of_window + out
@@ -210,6 +221,7 @@ class FileConnector:
                         continue
                     skip = False
                     cur, cur_n, cur_ts, cur_head, extra, size = line, n, ts, True, None, len(line)
+                    cur_fields = second_fields if alt else fields
                 elif skip:
                     continue
                 elif cur is None:  # before the first timestamp: a record of its own
@@ -230,14 +242,14 @@ class FileConnector:
                     size += len(line) + 1
                 else:  # the record is full: the rest continues in a new record
                     if cur or (extra and any(extra)):
-                        yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+                        yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, cur_fields)
                         records += 1
                         if records >= limit:
                             stats.records, stats.out_of_window = records, stats.out_of_window + out
                             return
                     cur, cur_n, cur_head, extra, size = line, n, False, None, len(line)
         if cur is not None and (cur or (extra and any(extra))):
-            yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, fields)
+            yield _record(name, rel, cur_n, cur_ts, cur_head, cur, extra, cur_fields)
             records += 1
         stats.records, stats.out_of_window = records, stats.out_of_window + out
         state.complete = span is None  # a part does not index the whole file
@@ -280,13 +292,14 @@ class FileConnector:
         line = next((text for n, text in lines if n == number), None)
         if line is None:
             return None
-        head = layout.stamp(line) is not None
+        starts = _record_start(layout, state.second)
+        head = starts(line)
         if not head and (not state.first_stamp or number < state.first_stamp):
             return line if line and not line.isspace() else None
         extra: list[str] = []
         size = len(line)
         for _, more in lines:
-            if layout.stamp(more) is not None:
+            if starts(more):
                 break
             if size + len(more) >= MAX_CHARS or len(extra) >= MAX_CONTINUATION:
                 break
@@ -303,15 +316,19 @@ class FileConnector:
         zone = self._zone(scope)
         year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
         starts, offsets, first_stamp, layout = array("Q"), array("Q"), 0, state.layout
+        record_start: Callable[[str], bool] | None = None
         with open_binary(state.path) as fh:
             for chunk in iter_chunks(fh, self._source.encoding):
                 if layout is None:
                     layout = detect(chunk.lines, zone, year_for)
+                if record_start is None:
+                    state.second = _second_stamps(layout, zone, year_for)
+                    record_start = _record_start(layout, state.second)
                 starts.append(chunk.lineno)
                 offsets.append(chunk.offset)
                 if not first_stamp:
                     for n, line in enumerate(chunk.lines, chunk.lineno):
-                        if layout.stamp(line) is not None:
+                        if record_start(line):
                             first_stamp = n
                             break
         state.layout = layout or Layout()
@@ -343,6 +360,20 @@ class FileConnector:
     def _zone(self, scope: Scope | None) -> tzinfo:
         name = self._source.timezone or (scope.timezone if scope else self._manifest.timezone)
         return ZoneInfo(name)
+
+
+def _record_start(layout: Layout, second: SecondStamps | None) -> Callable[[str], bool]:
+    """Whether a line starts a record: stamped by the file's layout or another writer's."""
+    if second is None:
+        return lambda line: layout.stamp(line) is not None
+    return lambda line: layout.stamp(line) is not None or second.stamp(line) is not None
+
+
+def _second_stamps(layout: Layout, zone: tzinfo, year_for: YearFor) -> SecondStamps | None:
+    """Lines of another writer can only be told apart in a file whose own lines are dated."""
+    if isinstance(layout, RegexLayout) and not layout.fmt.clock:
+        return SecondStamps(layout, zone, year_for)
+    return None
 
 
 def _unstamped(line: str) -> tuple[str | None, str]:

@@ -298,6 +298,66 @@ class JsonLayout(Layout):
         return level, message[:MESSAGE_CAP]
 
 
+# Dated formats a line of a second writer may start with (a file mixing two formats).
+_SECOND_FORMATS = (
+    "iso", "bgl", "clf", "apache", "redis", "dmy", "syslog", "dmon", "jul", "us", "mysql",
+    "hdfs", "spark", "klog", "healthapp", "proxifier",
+)  # fmt: skip
+_NAME_STARTS = frozenset("JFMASONDTW")  # month and day names
+
+
+class SecondStamps:
+    """Stamps of other formats at the very start of a line, for files that two writers
+    share: Tomcat's own lines in ``catalina.out`` among the application's, klog lines of
+    the ingress controller among its access lines. Without this they would be read as
+    continuation lines of the record before them.
+
+    Tried only on lines the file's own layout does not stamp and that begin like a stamp
+    (a digit, ``[``, ``I0302``, a month or day name). The answer depends on the line alone,
+    so ``cite`` finds the same record boundaries that ``read`` did."""
+
+    def __init__(self, primary: Layout, zone: tzinfo, year_for: YearFor) -> None:
+        own = getattr(primary, "fmt", None)
+        self._layouts = [
+            RegexLayout(fmt, Place(offset=0), None, None, zone, year_for)
+            for fmt in FORMATS
+            if fmt.name in _SECOND_FORMATS and fmt is not own
+        ]
+        self._levels = LevelReader(0)
+
+    def _layout(self, line: str) -> RegexLayout | None:
+        first = line[:1]
+        if not (
+            first.isdigit()
+            or first == "["
+            or (first in "IWEF" and line[1:2].isdigit())
+            or (first in _NAME_STARTS and line[1:3].isalpha())
+        ):
+            return None
+        for layout in self._layouts:
+            if layout.stamp(line) is not None:
+                return layout
+        return None
+
+    def stamp(self, line: str) -> float | None:
+        layout = self._layout(line)
+        return None if layout is None else layout.stamp(line)
+
+    def fields(self, line: str) -> tuple[str | None, str]:
+        layout = self._layout(line)
+        if layout is None:
+            return None, line.strip()[:MESSAGE_CAP]
+        level, message = layout.fields(line)
+        if level is None:  # the level is one of the first words after the stamp
+            words = message.split(None, 3)
+            for i, word in enumerate(words[:3]):
+                level = self._levels.lookup(word.strip("[]:"))
+                if level is not None:
+                    message = " ".join(words[:i] + words[i + 1 :])
+                    break
+        return level, message[:MESSAGE_CAP]
+
+
 def _frac_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span("frac") if "frac" in match.re.groupindex else (-1, -1)
 

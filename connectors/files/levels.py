@@ -19,6 +19,7 @@ _WORDS: dict[str, str] = {
     "VERBOSE": "DEBUG",
     "DEBUG": "DEBUG",
     "DBG": "DEBUG",
+    "VRB": "DEBUG",  # Serilog [VRB]
     "DBUG": "DEBUG",
     "TRCE": "DEBUG",
     "INFO": "INFO",
@@ -38,6 +39,7 @@ _WORDS: dict[str, str] = {
     "FAIL": "ERROR",  # .NET console: fail:, crit:, dbug:, trce:
     "SEVERE": "ERROR",
     "FATAL": "FATAL",
+    "FTL": "FATAL",  # Serilog [FTL]
     "CRITICAL": "FATAL",
     "CRIT": "FATAL",
     "PANIC": "FATAL",

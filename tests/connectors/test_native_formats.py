@@ -1155,6 +1155,18 @@ CASES = [
         "Unhandled exception in request /api",
         records=2,
     ),
+    Case(
+        "serilog-file-sink-fatal",
+        [
+            "2026-03-04 10:18:46.123 +00:00 [FTL] Unhandled exception, process 5276 terminating",
+            "System.Collections.Generic.KeyNotFoundException: The given key was not present.",
+            "2026-03-04 10:18:47.001 +00:00 [VRB] Heartbeat",
+        ],
+        T + ".123+00:00",
+        "FATAL",
+        "Unhandled exception, process 5276 terminating",
+        records=2,
+    ),
     # ------------------------------------------------------------------ data platforms / CI
     Case(
         "spark",

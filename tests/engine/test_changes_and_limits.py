@@ -194,3 +194,13 @@ def test_one_event_logged_by_several_instances_is_one_hypothesis() -> None:
         "node-a",
         "node-b",
     }
+
+
+def test_a_user_agent_saying_version_is_no_change() -> None:
+    """The referrer and user agent of an access-log line are what the client sent."""
+    safari = (
+        '<*> - - [<*>] "GET <*> HTTP/<*>" <*> <*> "https://shop.example.com/" '
+        '"Mozilla/<*> (iPhone; CPU iPhone OS <*> like Mac OS X) Version/<*> Mobile Safari" <*>'
+    )
+    assert not classify(safari).change
+    assert classify('<*> "POST /api/deploy/rollout HTTP/1.1" <*> <*> "-" "curl/<*>"').change

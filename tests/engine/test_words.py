@@ -61,6 +61,10 @@ def test_id_kind() -> None:
         ("connection lost, retrying in 5s", None),
         ("Retry after 30s", None),
         ("sleeping 2s before reconnect", None),
+        # nor is a configured period
+        ("Deleting segment due to retention time 604800000ms breach", None),
+        ("flush interval=5000ms", None),
+        ("refreshing every 30s", None),
     ],
 )
 def test_durations(message: str, seconds: float | None) -> None:
