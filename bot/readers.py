@@ -22,6 +22,7 @@ without the rest.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import traceback
@@ -133,10 +134,11 @@ def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
         conn.send(("ids", _idents_by_source(engine)))
         engine.ids.keep_shared(conn.recv())
         conn.send(("engine", engine, stats))
-    except EOFError:
+    except (EOFError, BrokenPipeError):
         pass  # the parent went away: nothing to report to
     except Exception:  # reported to the parent, which raises it
-        conn.send(("error", traceback.format_exc()))
+        with contextlib.suppress(OSError):
+            conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
 

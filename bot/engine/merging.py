@@ -26,10 +26,11 @@ def merge_source(into: SourceState, other: SourceState) -> dict[int, int]:
     tids: dict[int, int] = {}
     for key in sorted(other.templates, key=lambda k: (k < 0, abs(k))):
         state = other.templates[key]
-        tid = tids.get(state.tid)
+        theirs = other.miner.resolve(state.tid)  # states of one cluster are adopted once
+        tid = tids.get(theirs)
         if tid is None:
-            text = other.miner.template(state.tid)
-            tid = tids[state.tid] = into.miner.adopt(text, other.miner.count(state.tid))
+            text = other.miner.template(theirs)
+            tid = tids[theirs] = into.miner.adopt(text, other.miner.count(theirs))
         new_key = tid if key >= 0 else -(tid * 1000 + (-key) % 1000)
         keys[key] = new_key
         state.tid, state.key = tid, new_key
