@@ -7,6 +7,7 @@ symptom) lowers it, words of the case's symptom and keywords raise it a little.
 
 from __future__ import annotations
 
+import math
 import re
 
 from bot.engine.context import ContextIndex, Precedent
@@ -123,7 +124,10 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     temporal = len(story.sources) - 1 - linked
     primary = story.primary.score
     if story.kind in CAUSE_KINDS and not story.primary.detail.get("failing"):
-        primary = max([primary] + [0.9 * s.score for s in story.symptoms()])
+        # a load rise explains errors in proportion to its size: 1.7x is barely news
+        ratio = float(story.primary.detail.get("ratio") or 4.0)  # type: ignore[arg-type]
+        strength = min(1.0, math.log2(max(ratio, 1.0)) / 2) if story.kind == "load" else 1.0
+        primary = max([primary] + [0.9 * s.score * strength for s in story.symptoms()])
     score = 0.2 + 0.5 * primary + KIND_PRIOR.get(story.kind, 0.0)
     score += min(0.25, 0.12 * linked + 0.04 * temporal)
     if any(p.kind in ("change", "earlier_error") for p in story.precursors()):

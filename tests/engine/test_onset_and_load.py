@@ -114,3 +114,29 @@ def test_load_that_rises_after_the_errors_began_did_not_start_them() -> None:
     assert "precedes the errors" not in load.title
     first_failure = next(d for d in result.drafts if "pool exhausted" in d.title)
     assert result.drafts.index(first_failure) < result.drafts.index(load), titles
+
+
+def test_a_running_total_of_wait_time_is_no_latency() -> None:
+    """Go's pool stats log a cumulative ``wait_duration``: it only grows, all along."""
+    api = Log("pricing")
+    total = 0
+    for i in range(540):
+        total += 40 + (i % 7) * 10
+        api.add(-1800 + i * 10, "INFO", f"db pool stats open=10 in_use=3 wait_duration={total}ms")
+    steady(api, 15, "request done path=/price dur_ms=12")
+    result = analyse(api)
+    assert not [s for s in result.signals if s.kind.startswith("latency")]
+
+
+def test_a_small_rise_in_load_does_not_borrow_the_strength_of_the_errors_after_it() -> None:
+    """A load story is as strong as the errors it precedes only when the rise is large."""
+    from bot.engine.hypotheses import _confidence
+    from bot.engine.stories import Story
+
+    def load_story(ratio: float) -> Story:
+        load = Signal("load", "edge volume", 0.35, ("edge",), [], T0 + 600, {"ratio": ratio})
+        errors = Signal("new_template", "db errors", 0.95, ("db",), [], T0 + 620, {})
+        return Story("load", load, [errors.seen_as("symptom")])
+
+    small, large = (_confidence(load_story(r), T0 + 600, set(), "") for r in (1.7, 8.0))
+    assert small < large - 0.2

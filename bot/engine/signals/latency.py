@@ -8,6 +8,8 @@ timeout, the callee logs how long it took — which is exactly the shape of a ra
 from __future__ import annotations
 
 import statistics
+from array import array
+from itertools import pairwise
 
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
@@ -25,7 +27,7 @@ def latency_signals(obs: Observations) -> list[Signal]:
     fired = _fired(obs)
     signals = []
     for source, state in obs.templates():
-        if len(state.durations) < 2 * MIN_COINCIDE:
+        if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(state.durations):
             continue
         signal = None
         if len(state.durations) >= 2 * MIN_NEW_MEASURES:
@@ -41,6 +43,16 @@ def latency_signals(obs: Observations) -> list[Signal]:
         if signal:
             signals.append(signal)
     return signals
+
+
+def _cumulative(durations: array) -> bool:
+    """A "duration" that only ever grows is a running total (Go's ``wait_duration`` in
+    pool stats, uptime), not how long anything took."""
+    values = [v for _, v in sorted(zip(durations[::2], durations[1::2], strict=True))]
+    if len(values) < 20 or values[-1] <= 2 * max(values[0], 1e-9):
+        return False
+    rises = sum(1 for a, b in pairwise(values) if b >= a)
+    return rises >= 0.98 * (len(values) - 1)
 
 
 # ---------------------------------------------------------------- limits that fire elsewhere
