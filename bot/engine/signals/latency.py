@@ -27,7 +27,9 @@ def latency_signals(obs: Observations) -> list[Signal]:
     fired = _fired(obs)
     signals = []
     for source, state in obs.templates():
-        if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(state.durations):
+        if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(
+            obs, source.name, state.durations
+        ):
             continue
         signal = None
         if len(state.durations) >= 2 * MIN_NEW_MEASURES:
@@ -45,14 +47,16 @@ def latency_signals(obs: Observations) -> list[Signal]:
     return signals
 
 
-def _cumulative(durations: array) -> bool:
-    """A "duration" that only ever grows is a running total (Go's ``wait_duration`` in
-    pool stats, uptime), not how long anything took."""
-    values = [v for _, v in sorted(zip(durations[::2], durations[1::2], strict=True))]
-    if len(values) < 20 or values[-1] <= 2 * max(values[0], 1e-9):
+def _cumulative(obs: Observations, source: str, durations: array) -> bool:
+    """A "duration" that only ever grows, from the baseline through the window, is a
+    running total (Go's ``wait_duration`` in pool stats, uptime), not how long anything
+    took. (Durations that climb only inside the window are what load does to latency.)"""
+    points = sorted(zip(durations[::2], durations[1::2], strict=True))
+    before = sum(1 for ts, _ in points if obs.in_baseline(source, ts))
+    if before < 10 or len(points) - before < 10 or points[-1][1] <= 2 * max(points[0][1], 1e-9):
         return False
-    rises = sum(1 for a, b in pairwise(values) if b >= a)
-    return rises >= 0.98 * (len(values) - 1)
+    rises = sum(1 for (_, a), (_, b) in pairwise(points) if b >= a)
+    return rises >= 0.98 * (len(points) - 1)
 
 
 # ---------------------------------------------------------------- limits that fire elsewhere
