@@ -204,3 +204,15 @@ def test_a_user_agent_saying_version_is_no_change() -> None:
     )
     assert not classify(safari).change
     assert classify('<*> "POST /api/deploy/rollout HTTP/1.1" <*> <*> "-" "curl/<*>"').change
+
+
+def test_a_change_made_twice_is_titled_by_the_time_just_before_the_errors() -> None:
+    db = Log("db")
+    steady(db, 20, "checkpoint complete: wrote {i} buffers")
+    db.add(900, "INFO", "reloaded configuration from /etc/db/db.conf version=41")
+    db.add(1190, "INFO", "reloaded configuration from /etc/db/db.conf version=42")
+    for i in range(60):
+        db.add(1200 + i * 10, "ERROR", f"canceling statement {i} due to lock timeout")
+    result = analyse(db)
+    change = next(d for d in result.drafts if d.kind == "change")
+    assert "at 10:19:50 UTC precedes the errors" in change.title, change.title
