@@ -35,6 +35,7 @@ _FAILURE = re.compile(
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
     r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention|"
     r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available|"
+    r"not responding|unresponsive|\bhung\b|"
     r"\balarm (?:set|raised|triggered|fired|active)\b|\bblocked\b|"
     # a rate or a ceiling a component warns about (``checkpoints are occurring too
     # frequently``, ``server reached pm.max_children setting``, ``max clients reached``)

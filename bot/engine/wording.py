@@ -191,16 +191,23 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
     if story.symptoms():
         last = _last_before(s, story, obs)
         title = f"{source}: change '{what(last)}' at {clock_time(last.onset)} precedes the errors"
-    summary = (
-        f"{source} logged a change at {clock_time(s.onset)} that never appears in the baseline."
-        + _template_note(s)
-        + _symptoms(story)
-    )
+    summary = _change_said(s, obs) + _template_note(s) + _symptoms(story)
     steps = [
         f"Review what changed at {clock_time(s.onset)} on {source} (deploy, configuration, flush, restart).",
         "Roll it back or compare with the previous version to confirm.",
     ]
     return title, summary, steps
+
+
+def _change_said(change: Signal, obs: Observations) -> str:
+    """What is known of the change's history, and no more: a change taken in because it
+    came shortly before the errors may have happened in the baseline too."""
+    source, when = change.sources[0], clock_time(change.onset)
+    if change.onset is not None and change.onset < obs.config.start:
+        return f"{source} logged a change at {when}, before the case window began."
+    if change.detail.get("baseline") == 0:
+        return f"{source} logged a change at {when} that never appears in the baseline."
+    return f"{source} logged a change at {when}, shortly before the errors began."
 
 
 def _latency_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:

@@ -395,7 +395,25 @@ def _record(
         level, message = fields(first)
     else:
         level, message = None, first.strip()[:MESSAGE_CAP]
+    if extra and _header_only(message):
+        message = _header_message(message, extra)
     return Record(name, rel, n, ts, level, message, text)
+
+
+_HEADER_LINES = 6  # continuation lines a header-only first line takes its message from
+
+
+def _header_only(message: str) -> bool:
+    """No words, or one label (``Time:``): a header whose content is on the next lines."""
+    words = [word for word in message.split() if any(c.isalnum() for c in word)]
+    return not words or (len(words) == 1 and words[0].endswith(":"))
+
+
+def _header_message(message: str, extra: list[str]) -> str:
+    """A first line that is only a stamp and a word (MySQL's slow log ``# Time: ...``)
+    says nothing itself: what the record is about follows in the next lines."""
+    lines = [line.strip().lstrip("#").strip() for line in extra[:_HEADER_LINES]]
+    return " ".join([message.strip().lstrip("#").strip(), *filter(None, lines)])[:MESSAGE_CAP]
 
 
 def _this_year() -> YearFor:

@@ -235,7 +235,8 @@ class RegexLayout(Layout):
                 prefix = prefix[: prefix.rfind(" ") + 1]
             if self._lead and level is None:  # WARN  [main] 2026-03-04 10:18:46,123 ...
                 head, _, tail = prefix.lstrip().partition(" ")
-                level = self._levels.lookup(head)
+                # Redis' role markers follow the stamp; a leading '#' is a comment sign
+                level = self._levels.lookup(head) if head not in _MARKERS else None
                 if level is not None:
                     prefix = tail
             prefix = prefix.strip(" \t-[]<>")
@@ -460,6 +461,7 @@ def _candidates(fmt: StampFormat, lines: list[str]) -> dict[Place, _Candidate]:
     return found
 
 
+_MARKERS = frozenset("#*")  # levels only after a stamp (Redis), never before one
 _BRACKETED_TOKEN = r"(?:\[[^\]\n]*\]\S*|\S+)"
 _BRACKETED = re.compile(_BRACKETED_TOKEN)
 

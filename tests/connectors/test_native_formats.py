@@ -540,6 +540,23 @@ CASES = [
         records=4,
     ),
     Case(
+        "mysql-slow-log",  # the header line says nothing: the record is about what follows
+        [
+            "# Time: 2026-03-04T10:18:46.123456Z",
+            "# User@Host: app[app] @  [10.0.0.5]  Id:    42",
+            "# Query_time: 812.300000  Lock_time: 0.000100 Rows_sent: 0  Rows_examined: 0",
+            "SET timestamp=1772619526;",
+            "ALTER TABLE orders MODIFY customer_id BIGINT;",
+            "# Time: 2026-03-04T10:18:47.000001Z",
+            "# Query_time: 1.2  Lock_time: 0.0 Rows_sent: 1  Rows_examined: 100",
+            "SELECT 1;",
+        ],
+        T + ".123456+00:00",
+        None,
+        "Query_time: 812.300000",
+        records=2,
+    ),
+    Case(
         "clickhouse",
         [
             "2026.03.04 10:18:46.123456 [ 1234 ] {5e1f2a} <Error> executeQuery: Code: 60."

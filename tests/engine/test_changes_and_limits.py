@@ -216,3 +216,16 @@ def test_a_change_made_twice_is_titled_by_the_time_just_before_the_errors() -> N
     result = analyse(db)
     change = next(d for d in result.drafts if d.kind == "change")
     assert "at 10:19:50 UTC precedes the errors" in change.title, change.title
+
+
+def test_a_change_in_the_baseline_is_not_said_to_be_new() -> None:
+    api = Log("api")
+    steady(api, 20, "GET /items/{i} served in 12ms")
+    api.add(-300, "INFO", "reloaded configuration from /etc/api/api.yaml version=7")
+    for i in range(90):
+        api.add(5 + i * 10, "ERROR", f"GET /items/{i} failed: upstream refused")
+    result = analyse(api)
+    changes = [d for d in result.drafts if d.kind == "change"]
+    assert changes, [d.title for d in result.drafts]
+    assert "before the case window began" in changes[0].summary
+    assert "never appears in the baseline" not in changes[0].summary

@@ -126,3 +126,17 @@ def test_meaning_of_ceilings_rates_and_clock_steps(
 ) -> None:
     meaning = classify(template)
     assert (meaning.failure, meaning.exhaustion, meaning.change) == (failure, exhaustion, change)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "kernel: [<*>] nfs: server nfs01 not responding, still trying",
+        "Application is unresponsive",
+        "INFO: task jbd2/sdb1-8:<*> hung",
+    ],
+)
+def test_a_party_that_stops_answering_is_a_failure(template: str) -> None:
+    from bot.engine.classify import classify
+
+    assert classify(template).failure
