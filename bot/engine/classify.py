@@ -120,7 +120,8 @@ class Meaning:
     dependency: bool = False  # reports that another party failed (refused, upstream, down)
 
 
-_PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>")
+# ``key=value``, ``key: <*>`` and a named user (``for user deploy``): values, not words
+_PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>|\buser \S+")
 _PROSE = re.compile(r'[\w.-]+="([^"=]*\s[^"=]*)"')  # logfmt: msg="upstream request failed"
 
 

@@ -196,6 +196,11 @@ def test_one_event_logged_by_several_instances_is_one_hypothesis() -> None:
     }
 
 
+def test_a_user_named_deploy_is_no_change() -> None:
+    assert not classify("sshd[<*>]: Disconnected from user deploy <*> port <*>").change
+    assert classify("deploy of release <*> started by user bob").change
+
+
 def test_a_user_agent_saying_version_is_no_change() -> None:
     """The referrer and user agent of an access-log line are what the client sent."""
     safari = (
