@@ -45,13 +45,15 @@ class WorkerError(RuntimeError):
 
 
 def plan(sizes: dict[str, int], split: set[str], workers: int) -> list[list[Task]]:
-    """Tasks per worker: part *i* of each source in ``split`` for worker *i*, and the
-    other sources whole, each to the worker with the fewest bytes so far (largest first)."""
+    """Tasks per worker: part *i* of each source in ``split`` for worker *i* (cut by the
+    size seen now), and the other sources whole, each to the worker with the fewest bytes
+    so far (largest first)."""
     workers = max(1, workers)
     share = sum(sizes[name] for name in split) / workers
     totals = [share] * workers
     groups: list[list[Task]] = [
-        [(name, FilePart(i, workers)) for name in sorted(split)] for i in range(workers)
+        [(name, FilePart(i, workers, sizes[name])) for name in sorted(split)]
+        for i in range(workers)
     ]
     for name in sorted(set(sizes) - split, key=lambda n: (-sizes[n], n)):
         lightest = totals.index(min(totals))

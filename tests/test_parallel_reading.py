@@ -61,8 +61,8 @@ def test_work_is_planned_a_part_per_core_then_whole_sources_by_bytes():
     sizes = {"broker": 60, "edge": 36, "hypervisor": 24, "notes": 1}
     groups = plan(sizes, {"broker"}, 2)
     assert groups == [
-        [("broker", FilePart(0, 2)), ("edge", None)],
-        [("broker", FilePart(1, 2)), ("hypervisor", None), ("notes", None)],
+        [("broker", FilePart(0, 2, 60)), ("edge", None)],
+        [("broker", FilePart(1, 2, 60)), ("hypervisor", None), ("notes", None)],
     ]
     assert plan({"a": 5}, set(), 4) == [[("a", None)]]
 

@@ -20,10 +20,13 @@ _BLOCK = 1 << 22
 
 @dataclass(frozen=True, slots=True)
 class FilePart:
-    """Part ``index`` of ``count`` of a file source's one file."""
+    """Part ``index`` of ``count`` of a file source's one file, cut as if it had ``size``
+    bytes: the planner's snapshot, so that every part cuts a growing log the same way
+    (0: its size now)."""
 
     index: int
     count: int
+    size: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ def splittable(path: Path, encoding: str) -> bool:
 
 def span_of(path: Path, part: FilePart) -> Span:
     """The byte offset and line numbers of ``part`` (the same cuts for every part)."""
-    cuts = _cuts(path, part.count)
+    cuts = _cuts(path, part.count, part.size or path.stat().st_size)
     start, following = cuts[part.index], cuts[part.index + 1]
     last = part.index == part.count - 1
     return Span(
@@ -63,8 +66,7 @@ def span_of(path: Path, part: FilePart) -> Span:
     )
 
 
-def _cuts(path: Path, count: int) -> list[int]:
-    size = path.stat().st_size
+def _cuts(path: Path, count: int, size: int) -> list[int]:
     cuts = [0]
     with path.open("rb") as fh:
         for index in range(1, count):
@@ -72,7 +74,7 @@ def _cuts(path: Path, count: int) -> list[int]:
             if fh.tell():
                 fh.readline()  # on to the next line start
             cuts.append(min(fh.tell(), size))
-    cuts.append(size)
+    cuts.append(max(size, path.stat().st_size))  # the last part reads what was appended
     return cuts
 
 

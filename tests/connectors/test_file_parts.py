@@ -74,3 +74,19 @@ def test_a_part_of_a_source_with_several_files_is_refused(tmp_path: Path) -> Non
         (tmp_path / name).write_text(_log(5), encoding="utf-8")
     with pytest.raises(ValueError, match="cannot be split"):
         list(connector(tmp_path, ["*.log"]).read(scope(), FilePart(0, 2)))
+
+
+def test_a_log_that_grows_between_the_parts_is_cut_the_same_way(tmp_path: Path) -> None:
+    """The planner's size snapshot fixes the cuts: a part read after more lines were
+    appended still starts where the earlier part stopped, and the last part reads them."""
+    path = tmp_path / "app.log"
+    text = _log(3000)
+    head, tail = text[: len(text) * 2 // 3], text[len(text) * 2 // 3 :]
+    cut = head.rindex("\n") + 1
+    head, tail = text[:cut], text[cut:]
+    path.write_text(head, encoding="utf-8")
+    size = path.stat().st_size
+    first = _records(path, FilePart(0, 2, size))
+    path.write_text(head + tail, encoding="utf-8")  # appended while part 0 was read
+    second = _records(path, FilePart(1, 2, size))
+    assert first + second == _records(path)
