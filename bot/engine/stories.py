@@ -107,9 +107,10 @@ def incident_onset(signals: list[Signal]) -> float | None:
     success in a source with no baseline (a job that began in the window) does not date
     the incident: nothing there could be compared. Nor does a burst of a message already
     logged in the baseline that only reports another party failing (``reset by peer``):
-    that noise rises and falls on its own."""
-    onsets = [
-        s.onset
+    that noise rises and falls on its own; nor more of a known error that is weaker than
+    the new errors (a scanner's 404s before the real failure)."""
+    strong = [
+        s
         for s in signals
         if s.kind in ERROR_KINDS
         and s.score >= 0.4
@@ -117,7 +118,10 @@ def incident_onset(signals: list[Signal]) -> float | None:
         and not s.detail.get("unbaselined")
         and not (s.kind == "burst" and s.detail.get("witness"))
     ]
-    return min(onsets) if onsets else None
+    # more of a known error dates the incident only when it is as strong as the new ones
+    novel = max((s.score for s in strong if s.kind != "burst"), default=0.0)
+    onsets = [s.onset for s in strong if s.kind != "burst" or s.score >= novel]
+    return min(onsets) if onsets else None  # type: ignore[type-var]
 
 
 def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:

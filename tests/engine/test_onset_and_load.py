@@ -97,6 +97,15 @@ def test_a_burst_of_a_witness_message_does_not_date_the_incident() -> None:
     assert incident_onset([_signal("burst", 60, witness=False), *signals]) == T0 + 60
 
 
+def test_more_of_a_known_error_weaker_than_the_new_ones_does_not_date_the_incident() -> None:
+    """A scanner's 404s rise early; the workers' new timeouts, stronger, date the incident."""
+    weak_burst = Signal("burst", "404s", 0.45, ("nginx",), [], T0 + 60, {})
+    new_error = Signal("new_template", "WORKER TIMEOUT", 0.9, ("gunicorn",), [], T0 + 700, {})
+    assert incident_onset([weak_burst, new_error]) == T0 + 700
+    strong_burst = Signal("burst", "pool errors", 0.9, ("db",), [], T0 + 60, {})
+    assert incident_onset([strong_burst, new_error]) == T0 + 60
+
+
 def test_load_that_rises_after_the_errors_began_did_not_start_them() -> None:
     """Clients retrying a failing service raise the edge's volume minutes after the
     service's own errors began: the rise is a consequence, titled so, ranked below."""
