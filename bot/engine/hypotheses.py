@@ -15,7 +15,7 @@ from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
 from bot.engine.stories import CAUSE_KINDS, SAME_MOMENT, Story, build_stories, incident_onset
-from bot.engine.wording import clock_time, describe, what
+from bot.engine.wording import describe, what
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
@@ -54,8 +54,6 @@ def _draft(
     story: Story, onset: float | None, obs: Observations, context: ContextIndex, focus: set[str]
 ) -> Draft:
     title, summary, steps = describe(story, obs)
-    if _after_the_errors(story, onset):
-        title = _PRECEDES.sub("", title) + f", after errors began at {clock_time(onset)}"
     citations = _citations(story, obs)
     query = " ".join(
         [title, *(str(s.detail.get("template", "")) for s in story.signals), *story.sources]
@@ -96,21 +94,6 @@ def _with_precedent(
 # ---------------------------------------------------------------------------- scoring
 
 
-_PRECEDES = re.compile(r"(?: and)? precedes the errors$")
-LATE_CAUSE = 60.0  # a change or load rise this long after the first errors did not start them
-
-
-def _after_the_errors(story: Story, onset: float | None) -> bool:
-    """A change or a rise in load that began after the incident's first errors: a
-    mitigation, a retry storm, a consequence; not what started them."""
-    return (
-        story.kind in CAUSE_KINDS
-        and onset is not None
-        and story.onset is not None
-        and story.onset - onset > LATE_CAUSE
-    )
-
-
 def _confidence(story: Story, onset: float | None, focus: set[str], title: str) -> float:
     """Strength of the primary signal, raised by what else the story explains.
 
@@ -124,9 +107,10 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     temporal = len(story.sources) - 1 - linked
     primary = story.primary.score
     if story.kind in CAUSE_KINDS and not story.primary.detail.get("failing"):
-        # a load rise explains errors in proportion to its size: 1.7x is barely news
-        ratio = float(story.primary.detail.get("ratio") or 4.0)  # type: ignore[arg-type]
-        strength = min(1.0, math.log2(max(ratio, 1.0)) / 2) if story.kind == "load" else 1.0
+        strength = 1.0
+        if story.kind == "load":  # a rise explains errors in proportion to its size
+            ratio = float(story.primary.detail["ratio"])  # type: ignore[arg-type]
+            strength = min(1.0, math.log2(max(ratio, 1.0)) / 2)  # full at 4x; 1.7x is barely news
         primary = max([primary] + [0.9 * s.score * strength for s in story.symptoms()])
     score = 0.2 + 0.5 * primary + KIND_PRIOR.get(story.kind, 0.0)
     score += min(0.25, 0.12 * linked + 0.04 * temporal)
@@ -134,7 +118,7 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
         score += 0.05
     if story.explained_by is not None or story.culprit is not None:
         score -= 0.15  # a symptom of an earlier story, or a witness of another's failure
-    if _after_the_errors(story, onset):
+    if story.errors_began is not None:
         score -= 0.1
     if onset is not None and story.onset is not None:
         late = story.onset - onset

@@ -28,7 +28,7 @@ _CANDIDATE = re.compile(
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}")
 # A whole word that is a lowercase hex id: what ``_verdict`` makes of it is the word itself.
-_PLAIN_HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,64}").fullmatch
+_PLAIN_HEX = _HEX.fullmatch
 # A whole word that is a lowercase ``name-123``: ``_verdict`` keeps it as it is.
 _PLAIN_NAME = re.compile(r"[a-z]{2,16}[-_]{1,2}[0-9]{1,20}").fullmatch
 _NAMED = re.compile(r"[a-z][a-z]{1,15}[-_]{1,2}\d{1,20}")

@@ -82,9 +82,15 @@ class Track:
     ok_keys: tuple[int, ...] = ()
     duration: float | None = None  # largest duration reported for it
 
-    def merge(self, other: Track, keys: dict[int, int]) -> None:
-        """Fold another part's track of the same identifier in the same source in;
-        ``keys`` maps the other part's template keys to this one's."""
+    def rekey(self, keys: dict[int, int]) -> None:
+        """Template keys of another reader's miner -> this engine's (``keys``)."""
+        if keys:
+            self.fail_keys = tuple(keys.get(k, k) for k in self.fail_keys)
+            self.ok_keys = tuple(keys.get(k, k) for k in self.ok_keys)
+
+    def merge(self, other: Track) -> None:
+        """Fold another part's track of the same identifier in the same source in (its
+        keys already re-keyed)."""
         self.count += other.count
         if other.first_ts < self.first_ts:
             self.first_ts, self.first = other.first_ts, other.first
@@ -98,18 +104,10 @@ class Track:
             self.ok is None or record_order(other.ok) > record_order(self.ok)
         ):
             self.ok = other.ok
-        self.fail_keys = _key_union(self.fail_keys, other.fail_keys, keys)
-        self.ok_keys = _key_union(self.ok_keys, other.ok_keys, keys)
+        self.fail_keys = tuple(dict.fromkeys([*self.fail_keys, *other.fail_keys]))[:4]
+        self.ok_keys = tuple(dict.fromkeys([*self.ok_keys, *other.ok_keys]))[:4]
         if other.duration is not None and (self.duration is None or other.duration > self.duration):
             self.duration = other.duration
-
-
-def _key_union(
-    mine: tuple[int, ...], theirs: tuple[int, ...], keys: dict[int, int]
-) -> tuple[int, ...]:
-    merged = dict.fromkeys(mine)
-    merged.update(dict.fromkeys(keys.get(k, k) for k in theirs))
-    return tuple(merged)[:4]
 
 
 class IdIndex:
@@ -161,13 +159,10 @@ class IdIndex:
             if mine is None:
                 mine = self.tracks[ident] = {}
             for source, track in tracks.items():
+                track.rekey(keys.get(source, {}))
                 if source in mine:
-                    mine[source].merge(track, keys.get(source, {}))
+                    mine[source].merge(track)
                 else:
-                    remap = keys.get(source)
-                    if remap:
-                        track.fail_keys = tuple(remap.get(k, k) for k in track.fail_keys)
-                        track.ok_keys = tuple(remap.get(k, k) for k in track.ok_keys)
                     mine[source] = track
         self.dropped += other.dropped
 

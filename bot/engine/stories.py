@@ -29,6 +29,7 @@ ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_l
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion", "metric"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
 CAUSE_KINDS = {"change", "load"}  # stories that are causes by nature, effects may lag
+LATE_CAUSE = 60.0  # a change or load rise this long after the first errors did not start them
 STORY_KIND = {
     "exhaustion": "exhaustion",
     "change": "change",
@@ -63,6 +64,8 @@ class Story:
     culprit: Story | None = None
     # every signal that starts inside its symptom horizon, not only the few it cites
     follows: set[int] = field(default_factory=set)
+    # a change or load rise that began after the incident's first errors: when they began
+    errors_began: float | None = None
 
     @property
     def signals(self) -> list[Signal]:
@@ -141,7 +144,19 @@ def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
         story.support.extend(precursors.before(story))
     _mark_explained(stories)
     _mark_witnesses(stories)
+    _mark_late_causes(stories, onset)
     return stories
+
+
+def _mark_late_causes(stories: list[Story], onset: float | None) -> None:
+    """A change or a rise in load that began after the incident's first errors is a
+    mitigation, a retry storm, a consequence; not what started them."""
+    if onset is None:
+        return
+    for story in stories:
+        late = story.onset is not None and story.onset - onset > LATE_CAUSE
+        if story.kind in CAUSE_KINDS and late:
+            story.errors_began = onset
 
 
 def _races(signals: list[Signal], used: set[int]) -> list[Story]:

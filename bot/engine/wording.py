@@ -188,7 +188,9 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
     s = story.primary
     source = s.sources[0]
     title = f"{source}: change '{what(s)}' at {clock_time(s.onset)}"
-    if story.symptoms():
+    if story.errors_began is not None:
+        title += _after_errors(story.errors_began)
+    elif story.symptoms():
         last = _last_before(s, story, obs)
         title = f"{source}: change '{what(last)}' at {clock_time(last.onset)} precedes the errors"
     summary = _change_said(s, obs) + _template_note(s) + _symptoms(story)
@@ -197,6 +199,10 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
         "Roll it back or compare with the previous version to confirm.",
     ]
     return title, summary, steps
+
+
+def _after_errors(began: float) -> str:
+    return f", after errors began at {clock_time(began)}"
 
 
 def _change_said(change: Signal, obs: Observations) -> str:
@@ -252,7 +258,9 @@ def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     source = s.sources[0]
     d = s.detail
     title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {clock_time(s.onset)}"
-    if story.symptoms():
+    if story.errors_began is not None:
+        title += _after_errors(story.errors_began)
+    elif story.symptoms():
         title += " and precedes the errors"
     summary = (
         f"{source} went from about {d['baseline_per_minute']:.0f} to {d['ratio'] * d['baseline_per_minute']:.0f} "
