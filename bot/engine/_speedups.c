@@ -8,6 +8,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 static PyObject *WILDCARD; /* "<*>" */
 static PyObject *SPACE;    /* " " */
@@ -364,6 +365,270 @@ static PyObject *id_words(PyObject *self, PyObject *const *args, Py_ssize_t narg
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------ durations
+ * measures._duration_of for ASCII messages (any other gets NotImplemented and the
+ * Python version runs): the first number-with-unit, clock time or ``key_ms=`` value
+ * that is no limit or delay, in seconds. ASCII keeps Python's IGNORECASE and \w/\d/\s
+ * rules plain: letters and digits are [A-Za-z0-9], whitespace is Py_UNICODE_ISSPACE. */
+
+typedef const unsigned char *bytes_t;
+
+static int a_word(unsigned char c) { return (c < 128 && Py_ISALNUM(c)) || c == '_'; }
+static int a_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int a_alpha(unsigned char c) { return c < 128 && Py_ISALPHA(c); }
+
+/* s[0..len) ends with text, ASCII case-insensitively (IGNORECASE) */
+static int ends_with_ci(bytes_t s, Py_ssize_t len, const char *text)
+{
+    Py_ssize_t k = (Py_ssize_t)strlen(text);
+    if (k > len)
+        return 0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        if (Py_TOLOWER(s[len - k + i]) != (unsigned char)text[i])
+            return 0;
+    }
+    return 1;
+}
+
+static int ends_with_any(bytes_t s, Py_ssize_t len, const char *const *texts)
+{
+    for (int i = 0; texts[i]; i++) {
+        if (ends_with_ci(s, len, texts[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* len of s[0..len) without its trailing \W run */
+static Py_ssize_t strip_nonword(bytes_t s, Py_ssize_t len)
+{
+    while (len > 0 && !a_word(s[len - 1]))
+        len--;
+    return len;
+}
+
+/* measures._BEFORE_LIMIT: (time[ _-]?out|deadline|limit|expected[ _-]?(duration|time|
+ * latency)|threshold)\W*$ */
+static const char *const LIMIT_WORDS[] = {
+    "timeout", "time out", "time_out", "time-out", "deadline", "limit", "threshold",
+    "expectedduration", "expected duration", "expected_duration", "expected-duration",
+    "expectedtime", "expected time", "expected_time", "expected-time",
+    "expectedlatency", "expected latency", "expected_latency", "expected-latency", NULL};
+
+/* measures._BEFORE_DURATION without \bin: (...)\W{0,3}$ */
+static const char *const DURATION_WORDS[] = {
+    "took", "elapsed", "duration", "latency", "response time", "response_time",
+    "request time", "request_time", "time", "after", "spent", "wait", "waited", NULL};
+
+/* measures._BEFORE_DELAY's words; then \W{0,3}(time\W{0,3})?$ */
+static const char *const DELAY_WORDS[] = {
+    "backoff", "back off", "back-off", "retry", "retrying", "retry in", "retrying in",
+    "retry after", "retrying after", "delay", "delaying", "sleep", "sleeping", "cooldown",
+    "cool down", "cool-down", "next attempt in", "retention", "interval", "period", "ttl",
+    "every", "maxage", "max age", "max.age", "max_age", "max-age", NULL};
+
+static int before_limit(bytes_t s, Py_ssize_t len)
+{
+    return ends_with_any(s, strip_nonword(s, len), LIMIT_WORDS);
+}
+
+static int before_delay(bytes_t s, Py_ssize_t len)
+{
+    Py_ssize_t t = strip_nonword(s, len);
+    if (len - t > 3)
+        return 0;
+    if (ends_with_any(s, t, DELAY_WORDS))
+        return 1;
+    if (!ends_with_ci(s, t, "time"))
+        return 0;
+    Py_ssize_t t2 = t - 4, t3 = strip_nonword(s, t - 4);
+    return t2 - t3 <= 3 && ends_with_any(s, t3, DELAY_WORDS);
+}
+
+static int before_duration(bytes_t s, Py_ssize_t len)
+{
+    Py_ssize_t t = strip_nonword(s, len);
+    if (len - t > 3)
+        return 0;
+    if (ends_with_any(s, t, DURATION_WORDS))
+        return 1;
+    return ends_with_ci(s, t, "in") && (t == 2 || !a_word(s[t - 3])); /* \bin */
+}
+
+/* A pattern ending in $ matches at the end, or before a newline that ends the text. */
+static int ends_here(int (*test)(bytes_t, Py_ssize_t), bytes_t s, Py_ssize_t len)
+{
+    return test(s, len) || (len > 0 && s[len - 1] == '\n' && test(s, len - 1));
+}
+
+/* the unit at k (ns|us|ms|secs?|seconds?|s|mins?|minutes|m, then \b): its factor and end */
+static double unit_at(bytes_t s, Py_ssize_t n, Py_ssize_t k, Py_ssize_t *end, int *small)
+{
+    static const char *const UNITS[] = {"ns", "us", "ms", "secs", "sec", "seconds", "second",
+                                        "s", "mins", "min", "minutes", "m", NULL};
+    static const double FACTORS[] = {1e-9, 1e-6, 1e-3, 1.0, 1.0, 1.0, 1.0,
+                                     1.0, 60.0, 60.0, 60.0, 60.0};
+    for (int u = 0; UNITS[u]; u++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(UNITS[u]);
+        if (k + len <= n && memcmp(s + k, UNITS[u], (size_t)len) == 0 &&
+            (k + len == n || !a_word(s[k + len]))) {
+            *end = k + len;
+            *small = u < 3;
+            return FACTORS[u];
+        }
+    }
+    return 0.0;
+}
+
+/* float(s[from:to]) for a run of digits with at most one dot (never fails) */
+static double number(bytes_t s, Py_ssize_t from, Py_ssize_t to)
+{
+    char small[64];
+    size_t len = (size_t)(to - from);
+    char *buffer = len < sizeof(small) ? small : PyMem_Malloc(len + 1);
+    if (buffer == NULL)
+        return 0.0;
+    memcpy(buffer, s + from, len);
+    buffer[len] = '\0';
+    double value = PyOS_string_to_double(buffer, NULL, NULL);
+    if (buffer != small)
+        PyMem_Free(buffer);
+    return value;
+}
+
+static int contains(bytes_t s, Py_ssize_t n, const char *text)
+{
+    Py_ssize_t k = (Py_ssize_t)strlen(text);
+    for (Py_ssize_t i = 0; i + k <= n; i++) {
+        if (s[i] == (unsigned char)text[0] && memcmp(s + i, text, (size_t)k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static Py_ssize_t digits(bytes_t s, Py_ssize_t n, Py_ssize_t i)
+{
+    while (i < n && a_digit(s[i]))
+        i++;
+    return i;
+}
+
+/* \d+(?:\.\d+)? from i (a digit): its end */
+static Py_ssize_t decimal(bytes_t s, Py_ssize_t n, Py_ssize_t i)
+{
+    i = digits(s, n, i);
+    if (i + 1 < n && s[i] == '.' && a_digit(s[i + 1]))
+        i = digits(s, n, i + 1);
+    return i;
+}
+
+/* \d{1,2}:\d{2}:\d{2}(?:\.\d+)? at i: its end and the seconds' start, or 0 */
+static int clock_at(bytes_t s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *sec)
+{
+    for (Py_ssize_t d = 2; d >= 1; d--) {
+        Py_ssize_t j = i;
+        if (j + d > n || digits(s, j + d, j) != j + d)
+            continue;
+        j += d;
+        if (j + 6 > n || s[j] != ':' || !a_digit(s[j + 1]) || !a_digit(s[j + 2]) ||
+            s[j + 3] != ':' || !a_digit(s[j + 4]) || !a_digit(s[j + 5]))
+            continue;
+        *sec = j + 4;
+        *end = decimal(s, n, j + 4);
+        if (*end > j + 6 && s[j + 6] != '.')
+            *end = j + 6; /* \d{2} takes two digits only; a fraction needs its dot */
+        return 1;
+    }
+    return 0;
+}
+
+static PyObject *seconds_value(double value) { return PyFloat_FromDouble(value); }
+
+static PyObject *duration_of(PyObject *self, PyObject *message)
+{
+    if (!PyUnicode_Check(message)) {
+        PyErr_SetString(PyExc_TypeError, "duration_of(str)");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(message))
+        Py_RETURN_NOTIMPLEMENTED;
+    bytes_t s = PyUnicode_1BYTE_DATA(message);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(message);
+    int keyed = contains(s, n, "_") || contains(s, n, "Ms") || contains(s, n, "Millis");
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (a_digit(c)) {
+            Py_ssize_t start = i, end, sec;
+            double value = -1.0;
+            int small = 0;
+            if (i == 0 || !(a_word(s[i - 1]) || s[i - 1] == '.')) {
+                Py_ssize_t num = decimal(s, n, i), k = num;
+                if (k < n && Py_UNICODE_ISSPACE(s[k]))
+                    k++;
+                double factor = unit_at(s, n, k, &end, &small);
+                if (factor > 0.0)
+                    value = number(s, start, num) * factor;
+            }
+            if (value < 0.0 && (i == 0 || !(a_word(s[i - 1]) || s[i - 1] == ':')) &&
+                clock_at(s, n, i, &end, &sec)) {
+                long h = 0, m = 0;
+                Py_ssize_t j = i;
+                for (; s[j] != ':'; j++)
+                    h = h * 10 + (s[j] - '0');
+                m = (s[j + 1] - '0') * 10 + (s[j + 2] - '0');
+                value = (double)(h * 3600 + m * 60) + number(s, sec, end);
+            }
+            if (value < 0.0) {
+                i++;
+                continue;
+            }
+            Py_ssize_t from = start > 20 ? start - 20 : 0;
+            bytes_t before = s + from;
+            Py_ssize_t len = start - from;
+            if (!ends_here(before_limit, before, len) && !ends_here(before_delay, before, len) &&
+                (small || ends_here(before_duration, before, len)))
+                return seconds_value(value);
+            i = end;
+            continue;
+        }
+        if (keyed && a_alpha(c)) {
+            /* key_ms=812: [A-Za-z]\w*?(_ms|_s|Ms|Millis|_millis|_seconds)[=:]\s?\d+(\.\d+)? */
+            static const char *const KEYUNITS[] = {"_ms", "_s", "Ms", "Millis", "_millis",
+                                                   "_seconds", NULL};
+            Py_ssize_t q = i;
+            while (q < n && a_word(s[q]))
+                q++;
+            Py_ssize_t r = q + 1;
+            if (q < n && (s[q] == '=' || s[q] == ':')) {
+                if (r + 1 < n && Py_UNICODE_ISSPACE(s[r]) && a_digit(s[r + 1]))
+                    r++;
+                if (r < n && a_digit(s[r])) {
+                    for (Py_ssize_t e = i + 1; e < q; e++) {
+                        for (int u = 0; KEYUNITS[u]; u++) {
+                            Py_ssize_t len = (Py_ssize_t)strlen(KEYUNITS[u]);
+                            if (e + len != q || memcmp(s + e, KEYUNITS[u], (size_t)len) != 0)
+                                continue;
+                            Py_ssize_t end = decimal(s, n, r);
+                            if (ends_with_any(s + i, e - i, LIMIT_WORDS)) {
+                                i = end; /* a limit (timeout_ms=): the scan goes on after it */
+                                goto next;
+                            }
+                            double factor = (u == 1 || u == 5) ? 1.0 : 1e-3;
+                            return seconds_value(number(s, r, end) * factor);
+                        }
+                    }
+                }
+            }
+            i = q; /* no later letter of this word can start a match */
+            continue;
+        }
+        i++;
+    next:;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef METHODS[] = {
     {"has_span", (PyCFunction)has_span, METH_O,
      "Whether a variable part with a space in it may be present (see masking)."},
@@ -371,6 +636,8 @@ static PyMethodDef METHODS[] = {
      "mask_words(words, cache, miss) -> the masked message."},
     {"id_words", (PyCFunction)(void (*)(void))id_words, METH_FASTCALL,
      "id_words(words, cache, miss, found) -> None; appends identifiers to found."},
+    {"duration_of", (PyCFunction)duration_of, METH_O,
+     "duration_of(message) -> seconds, None, or NotImplemented for a non-ASCII message."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.speedups import native
+
 _UNITS = {
     "ns": 1e-9,
     "us": 1e-6,
@@ -99,6 +101,16 @@ _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
 
 
 def duration_of(message: str) -> float | None:
+    """The duration a message reports (see :func:`_duration_of`); the C version when
+    built, which handles ASCII messages and hands the others back."""
+    if native is not None:
+        found = native.duration_of(message)
+        if found is not NotImplemented:
+            return found
+    return _duration_of(message)
+
+
+def _duration_of(message: str) -> float | None:
     """The duration a message reports (``took 31.2s``, ``2269.4ms``, ``latency_ms=812``),
     in seconds; limits (``timeout=30s``) and delays (``backoff time=10ms``) excluded. A
     number in ms/us/ns is a duration even without a word before it; seconds and clock

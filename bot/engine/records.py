@@ -29,6 +29,15 @@ class Record:
     text: str
     labels: dict[str, str] | None = None
 
+    def __reduce__(self) -> tuple[type[Record], tuple[object, ...]]:
+        """Pickled as its fields in order: a parallel reader sends many thousands."""
+        return (
+            Record,
+            (self.source, self.path, self.line, self.ts, self.level, self.message, self.text)
+            if self.labels is None
+            else (*(getattr(self, f) for f in _RECORD_FIELDS),),
+        )
+
     @property
     def locator(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
@@ -36,6 +45,9 @@ class Record:
     @property
     def timestamp(self) -> datetime | None:
         return None if self.ts is None else datetime.fromtimestamp(self.ts, UTC)
+
+
+_RECORD_FIELDS = Record.__slots__
 
 
 @dataclass(frozen=True, slots=True)

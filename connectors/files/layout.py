@@ -113,6 +113,10 @@ class RegexLayout(Layout):
         self._cache: dict[str, float] = {}
         self._zone, self._year_for = zone, year_for
         self._day: date | None = None  # clock stamps: the day they are on
+        # The stamp matches of the last two lines read the slow way: a record's fields
+        # are asked for once the next line has been stamped (it is what closes the record).
+        self._last: tuple[str | None, re.Match[str] | None] = (None, None)
+        self._prev: tuple[str | None, re.Match[str] | None] = (None, None)
         self._locate = _locator(place)
         self.stamp = self._compile()  # type: ignore[method-assign,assignment]
         if fmt.clock:
@@ -121,6 +125,7 @@ class RegexLayout(Layout):
 
     def _slow(self, line: str, pos: int) -> float | None:
         match = self.fmt.regex.match(line, pos)
+        self._prev, self._last = self._last, (line, match)
         if match is None:
             return None
         start, end = match.span()
@@ -222,7 +227,12 @@ class RegexLayout(Layout):
         return fixed_frac_tail
 
     def _slow_fields(self, line: str) -> tuple[str | None, str]:
-        match = self.fmt.regex.match(line, max(self._locate(line), 0))
+        if self._last[0] is line:
+            match = self._last[1]
+        elif self._prev[0] is line:
+            match = self._prev[1]
+        else:
+            match = self.fmt.regex.match(line, max(self._locate(line), 0))
         if match is None:
             return None, line.strip()[:MESSAGE_CAP]
         start, end = match.span()
@@ -240,7 +250,7 @@ class RegexLayout(Layout):
                 if level is not None:
                     prefix = tail
             prefix = prefix.strip(" \t-[]<>")
-            if prefix and any(c.isalnum() for c in prefix):
+            if prefix and _ALNUM(prefix):
                 message = f"{prefix} {message}"
         return level, message[:MESSAGE_CAP]
 
@@ -461,6 +471,7 @@ def _candidates(fmt: StampFormat, lines: list[str]) -> dict[Place, _Candidate]:
     return found
 
 
+_ALNUM = re.compile(r"[^\W_]").search  # a character str.isalnum() accepts
 _MARKERS = frozenset("#*")  # levels only after a stamp (Redis), never before one
 _BRACKETED_TOKEN = r"(?:\[[^\]\n]*\]\S*|\S+)"
 _BRACKETED = re.compile(_BRACKETED_TOKEN)

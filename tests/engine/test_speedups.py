@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import masking
+from bot.engine import masking, measures
 from bot.engine.identifiers import IdentifierExtractor
 from bot.engine.speedups import native
 
@@ -185,6 +185,47 @@ def test_identifier_scan_matches_python(corpus):
     assert wrong == []
 
 
+# Words around every rule of measures._duration_of: units (and their prefixes), clock
+# times, key_ms= values, the words before a duration, a limit or a delay, in any case,
+# with the separators that sit between them (including a final newline, before which
+# Python's $ also matches).
+DURATION_PARTS = [
+    *["took", "elapsed", "duration", "latency", "response time", "Request_Time", "time"],
+    *["in", "IN", "xin", "after", "spent", "wait", "waited", "timeout", "time out"],
+    *["Time-Out", "timed out after", "deadline", "limit", "expected duration"],
+    *["expected_latency", "threshold", "backoff", "back-off", "retry", "retrying in"],
+    *["retry after", "delay", "sleeping", "cooldown", "cool down", "next attempt in"],
+    *["retention", "interval", "period", "ttl", "every", "max-age", "max.age", "maxage"],
+    *["5", "12", "0", "3.5", "1.2.3", "007", "9" * 70, "1:23:45", "12:30:00", "123:45:67"],
+    *["1:23:456", "1:23:45.5", "1:23:45.", "5:6:7", "ms", "s", "sec", "secs", "seconds"],
+    *["second", "min", "mins", "minutes", "m", "ns", "us", "µs", "Ms", "MS", "mi", "secsx"],
+    *["=", ":", ": ", "==", "-", "...", "(", ",", "_", "x", "vm-21", "req_ms", "t_s"],
+    *["fooMillis", "bar_millis", "baz_seconds", "timeout_ms", "connect_timeout_ms"],
+    *["latencyMs", "_ms", "a_", "9x_ms", "\t", "  ", "\x1f", "é", "٣", "\n"],
+]
+
+
+def test_duration_scan_matches_python(corpus):
+    assert native is not None
+    rng = random.Random(5)
+    glue = [" ", "", "=", ":", " ", "_", ".", "\t"]
+    generated = [
+        "".join(rng.choice(DURATION_PARTS) + rng.choice(glue) for _ in range(rng.randint(1, 9)))
+        for _ in range(60_000)
+    ]
+    checked = wrong = 0
+    for message in [*generated, *corpus]:
+        found = native.duration_of(message)
+        if found is NotImplemented:  # not ASCII: the Python version answers
+            assert not message.isascii()
+            continue
+        checked += 1
+        wrong += found != measures._duration_of(message)
+    assert wrong == 0
+    assert checked > 50_000
+    assert measures.duration_of("took 31.2s é") == 31.2  # handed back, answered in Python
+
+
 def test_bad_arguments_raise_instead_of_crashing():
     assert native is not None
     with pytest.raises(TypeError):
@@ -195,6 +236,8 @@ def test_bad_arguments_raise_instead_of_crashing():
         native.mask_words([1], {}, str)  # type: ignore[list-item]
     with pytest.raises(TypeError):
         native.id_words(["a"], {}, lambda word: ["not a tuple"], [])
+    with pytest.raises(TypeError):
+        native.duration_of(b"took 5 ms")  # type: ignore[arg-type]
     with pytest.raises(ZeroDivisionError):  # an error in the Python fallback propagates
         native.mask_words(["new-word-x"], {}, lambda word: 1 / 0)
 
