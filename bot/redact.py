@@ -28,6 +28,11 @@ _SECRET_KEYS = (
 # short keys above (key, token) need a word boundary, or "monkey=3" would match.
 _SUFFIX_KEYS = r"(?:password|passwd|secret)"
 
+# A credential after ``Bearer``/``Basic``: its characters ({0} adds the symbols allowed),
+# holding a digit or one of those symbols, a capital after its first letter, or 24 long
+# (no word is): "Bearer authentication failed" and "Basic realm" are prose, not tokens.
+_TOKEN = r"(?=[A-Za-z]*[0-9{0}]|[A-Za-z][a-z]*[A-Z]|[A-Za-z]{{24}})[A-Za-z0-9{0}]{{8,}}"
+
 # (kind, pattern, triggers): a rule's regex runs only on text whose lower-cased form
 # contains one of its literal triggers. Measured on 50k log lines: a joined alternation
 # costs ~16 us/line (CPython gets no literal-prefix speed-up on alternations), twelve
@@ -56,8 +61,8 @@ BUILTIN_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("openai-key", r"\bsk-(?:proj-|live-|test-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
     ("stripe-key", r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}", ("k_live_", "k_test_")),
     ("google-key", r"\bAIza[0-9A-Za-z_-]{35}", ("aiza",)),
-    ("bearer", r"(?i:(?<=\bbearer )[A-Za-z0-9._~+/=-]{8,})", ("bearer ",)),
-    ("basic-auth", r"(?i:(?<=\bbasic )[A-Za-z0-9+/=]{8,})", ("basic ",)),
+    ("bearer", r"(?i:(?<=\bbearer ))" + _TOKEN.format(r"._~+/=-"), ("bearer ",)),
+    ("basic-auth", r"(?i:(?<=\bbasic ))" + _TOKEN.format(r"+/="), ("basic ",)),
     # user:password@ (the user may be empty, as in redis://:password@host)
     ("url-credentials", r"(?<=://)[^/\s:@]*:[^/\s@]+(?=@)", ("://",)),
     # key=value / key: value; the key is kept, only the value is replaced.

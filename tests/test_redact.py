@@ -122,3 +122,20 @@ def test_glued_keys_stay_narrow():
     # only the long secret words match glued to a prefix; short keys keep their boundary
     for line in ("monkey=3 donkey: 4", "tokens: 42", "keyword=retry", "git@github.com:org/repo"):
         assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bearer authentication failed for GET /api/orders",
+        'WWW-Authenticate: Basic realm="orders"',
+        "Bearer Authentication is required",
+    ],
+)
+def test_prose_after_bearer_or_basic_is_not_a_token(line):
+    assert redact(line) == line
+
+
+@pytest.mark.parametrize("token", ["dXNlcjpwYXNz", "AbcdefghiJ", "a" * 30, "tok_abc-def"])
+def test_tokens_without_digits_are_still_redacted(token):
+    assert "[REDACTED:" in redact(f"Authorization: Bearer {token}")

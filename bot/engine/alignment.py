@@ -54,7 +54,7 @@ def estimate_offsets(
     (``trusted``), else the one whose stamps fall in the case window most (the window
     is what the engineer asked about, so its clock wins)."""
     diffs: dict[tuple[str, str], list[float]] = {}
-    for tracks in ids.shared().values():
+    for tracks in ids.shared({name: s.count for name, s in sources.items()}).values():
         names = sorted(tracks)
         for i, a in enumerate(names):
             for b in names[i + 1 :]:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.engine.masking import categorical
+
 DEBUG, INFO, WARN, ERROR, FATAL = 0, 1, 2, 3, 4
 LEVELS = {
     "TRACE": DEBUG,
@@ -120,8 +122,9 @@ class Meaning:
     dependency: bool = False  # reports that another party failed (refused, upstream, down)
 
 
-# ``key=value``, ``key: <*>`` and a named user (``for user deploy``): values, not words
-_PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>|\buser \S+")
+# ``key=value``, ``key: <*>`` and a named user (``for user deploy``, systemd's ``Session 7
+# of User deploy``, sshd's ``Accepted publickey for deploy from``): values, not words
+_PARAMETER = re.compile(r"[\w.-]+=(?:<\*>|\S+)|[\w.-]+:\s?<\*>|\b[Uu]ser \S+|\bfor \S+(?= from\b)")
 _PROSE = re.compile(r'[\w.-]+="([^"=]*\s[^"=]*)"')  # logfmt: msg="upstream request failed"
 
 
@@ -131,10 +134,24 @@ def classify(template: str, cause: str = "") -> Meaning:
     quoted value of several words (logfmt ``msg="..."``, ``error="..."``) is prose: its
     words are kept. ``cause`` is the exception line of a multi-line record (see
     :func:`exception_of`): what went wrong is often said only there."""
-    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", _without_agents(template)))
+    words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", _categories(_without_agents(template))))
     if cause:
         words = f"{words} {_PARAMETER.sub(' ', cause)}"
     return _classify(words, template)
+
+
+_KEYED_WORD = re.compile(r"\b([A-Za-z_][\w.-]*)=([A-Za-z][A-Za-z_-]{0,23})\b")
+
+
+def _categories(template: str) -> str:
+    """``operationType=UPDATE`` says what happened (see :func:`masking.categorical`): its
+    value is read as words (``CONFIG_CHANGE`` as ``CONFIG CHANGE``)."""
+    if "=" not in template:
+        return template
+    return _KEYED_WORD.sub(
+        lambda m: f" {m.group(2).replace('_', ' ')} " if categorical(*m.groups()) else m.group(0),
+        template,
+    )
 
 
 # The quoted fields of an access-log line other than its request line (the referrer, the

@@ -19,6 +19,7 @@ from bot.engine.wording import describe, what
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
+CAUSE_FLOOR = 0.5  # a story this strong is lifted above the failures it explains
 WEAK = 0.35
 PRIMARY_LINES = 4
 SUPPORT_LINES = 2
@@ -43,11 +44,34 @@ def build_drafts(
     onset = incident_onset(signals)
     context = ContextIndex(passages)
     focus = set(tokenize(" ".join([obs.config.symptom, *obs.config.keywords])))
-    drafts = [_draft(story, onset, obs, context, focus) for story in build_stories(signals, obs)]
+    stories = build_stories(signals, obs)
+    drafts = [_draft(story, onset, obs, context, focus) for story in stories]
+    _causes_first(stories, drafts)
     drafts = _dedupe(sorted(drafts, key=lambda d: (-d.confidence, d.onset or 0.0, d.title)))[
         :MAX_DRAFTS
     ]
     return drafts, _notices(drafts, obs)
+
+
+def _causes_first(stories: list[Story], drafts: list[Draft]) -> None:
+    """A cause ranks above the failures it explains in other sources: a strong story
+    (``CAUSE_FLOOR``) that explains a likelier-looking one there takes its confidence,
+    and so on up the chain. (In one source, an earlier warning is as likely a symptom.)"""
+    of = {id(story): draft for story, draft in zip(stories, drafts, strict=True)}
+    for _ in range(len(stories)):
+        lifted = False
+        for story, draft in zip(stories, drafts, strict=True):
+            explainer = story.explained_by
+            cause = of.get(id(explainer)) if explainer else None
+            if cause is None or cause.confidence < CAUSE_FLOOR:
+                continue
+            if set(explainer.primary.sources) & set(story.primary.sources):  # type: ignore[union-attr]
+                continue
+            if cause.confidence <= draft.confidence < 0.95:
+                cause.confidence = round(min(0.95, draft.confidence + 0.01), 2)
+                lifted = True
+        if not lifted:
+            return
 
 
 def _draft(

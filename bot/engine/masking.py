@@ -83,9 +83,24 @@ _COMBINED: Final = re.compile(
 
 
 def _key_value(match: re.Match[str]) -> str:
-    if match.group(2) == WILDCARD:
+    if match.group(2) == WILDCARD or categorical(match.group(1), match.group(2)):
         return match.group(0)
     return f"{match.group(1)}={WILDCARD}"
+
+
+# Keys that name the kind of action or event, with a handful of one-word values each: an
+# audit line's ``operationType=UPDATE``, auditd's ``type=CONFIG_CHANGE``, ``action=delete``.
+# What was done is the message, not a variable (JSON lines: ``jsonlines.CATEGORICAL_KEYS``).
+_CATEGORY_KEY: Final = re.compile(
+    r"(?:operation|op|action|verb|method|event|kind)(?:_?type)?|type|resource_?type",
+    re.IGNORECASE,
+).fullmatch
+_CATEGORY_VALUE: Final = re.compile(r"[A-Za-z][A-Za-z_-]{0,23}").fullmatch
+
+
+def categorical(key: str, value: str) -> bool:
+    """Whether ``key=value`` names a kind of action or event (its value is kept)."""
+    return bool(_CATEGORY_KEY(key) and _CATEGORY_VALUE(value))
 
 
 # Shapes that contain a space (``403 bytes``, ``Jun 17 07:07:00``, ``2026-02-10 14:47``):

@@ -98,16 +98,18 @@ _BEFORE_DELAY = re.compile(
     re.IGNORECASE,
 )
 _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
+# Seconds (three years): a "duration" this long is a point in time written in ms
+# (``lastCaughtUpTimeMs: 1772703034123``), not how long something took.
+_POINT_IN_TIME = 1e8
 
 
 def duration_of(message: str) -> float | None:
     """The duration a message reports (see :func:`_duration_of`); the C version when
     built, which handles ASCII messages and hands the others back."""
-    if native is not None:
-        found = native.duration_of(message)
-        if found is not NotImplemented:
-            return found
-    return _duration_of(message)
+    found = native.duration_of(message) if native is not None else NotImplemented
+    if found is NotImplemented:
+        found = _duration_of(message)
+    return None if found is not None and found >= _POINT_IN_TIME else found
 
 
 def _duration_of(message: str) -> float | None:

@@ -154,7 +154,8 @@ class Observations:
     # ------------------------------------------------------------------ identifiers
 
     def shared_ids(self) -> dict[str, dict[str, Track]]:
-        return self.ids.shared()
+        """Identifiers two or more sources share, without the sources' own labels."""
+        return self.ids.shared({name: s.count for name, s in self.sources.items()})
 
     def timelines(self) -> dict[str, list[Record]]:
         """Cross-source identifiers with failures first, each as records in time order."""

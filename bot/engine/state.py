@@ -175,9 +175,29 @@ class IdIndex:
             if len(tracks) > 1 or ident in elsewhere
         }
 
-    def shared(self) -> dict[str, dict[str, Track]]:
-        """Identifiers seen in at least two sources."""
-        return {i: t for i, t in self.tracks.items() if len(t) > 1}
+    def shared(self, records: dict[str, int] | None = None) -> dict[str, dict[str, Track]]:
+        """Identifiers seen in at least two sources. Given ``records`` (per source), not
+        those a source logs on a large share of its records: that is the source's own
+        label (its host, pod or service name), not a unit of work. A label never ends in
+        success or failure, and its first sighting is where the log starts, not an event."""
+        shared = {i: t for i, t in self.tracks.items() if len(t) > 1}
+        if not records:
+            return shared
+        return {
+            ident: tracks
+            for ident, tracks in shared.items()
+            if not any(is_label(track, records.get(name, 0)) for name, track in tracks.items())
+        }
+
+
+LABEL_SHARE = 0.05  # an identifier on this share of a source's records labels the source
+LABEL_MIN = 50  # ... once it is on this many records
+
+
+def is_label(track: Track, records: int) -> bool:
+    """Whether an identifier this source logs ``track.count`` times of ``records`` is the
+    source's label rather than one unit of its work."""
+    return track.count >= LABEL_MIN and track.count >= LABEL_SHARE * records
 
 
 def absorb(into: TemplateState, other: TemplateState) -> None:

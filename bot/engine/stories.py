@@ -121,10 +121,27 @@ def incident_onset(signals: list[Signal]) -> float | None:
         and not s.detail.get("unbaselined")
         and not (s.kind == "burst" and s.detail.get("witness"))
     ]
-    # more of a known error dates the incident only when it is as strong as the new ones
+    # a blip that was over at once (a replica restarted, one line) dates nothing when
+    # errors that went on are there; more of a known error dates the incident only when
+    # it is as strong as the new ones
+    strong = [s for s in strong if not _blip(s)] or strong
     novel = max((s.score for s in strong if s.kind != "burst"), default=0.0)
     onsets = [s.onset for s in strong if s.kind != "burst" or s.score >= novel]
     return min(onsets) if onsets else None  # type: ignore[type-var]
+
+
+BLIP = 3  # records: an error logged this few times within SYMPTOM_AFTER is a blip
+
+
+def _blip(signal: Signal) -> bool:
+    count, last = signal.detail.get("window"), signal.detail.get("last")
+    return (
+        isinstance(count, int)
+        and count <= BLIP
+        and isinstance(last, float)
+        and signal.onset is not None
+        and last - signal.onset <= SYMPTOM_AFTER
+    )
 
 
 def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:

@@ -263,7 +263,10 @@ def _judge(
         if signal is not None:
             return signal
     if limit is None:
-        if base_p50 and p95 >= 3 * max(_quantile(baseline, 0.95), 1e-3) and trend > 0.3:
+        high = 3 * max(_quantile(baseline, 0.95), 1e-3) if baseline else 0.0
+        if base_p50 and p95 >= high and trend > 0.3:
+            # since the first duration that high: the window's first is just where we look
+            rose = next((ts for ts, v in window if v >= high), window[0][0])
             return Signal(
                 "latency",
                 f"{source.name}: durations of '{text[:70]}' rose to p95 {p95:.3g}s "
@@ -271,7 +274,7 @@ def _judge(
                 round(0.35 + 0.2 * trend, 3),
                 (source.name,),
                 _evidence(state, None),
-                obs.aligned(source.name, window[0][0]),
+                obs.aligned(source.name, rose),
                 {"template": text, "p95": p95, "baseline_p50": base_p50, "trend": trend},
             )
         return None

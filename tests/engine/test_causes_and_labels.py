@@ -1,0 +1,138 @@
+"""Which failure is the cause, and which identifiers tie sources: a cause in another
+source ranks above the failures it explains, a blip does not date the incident, a host
+name on every line is a label (not a shared request), a rise in durations is dated from
+the first high one, and what a message names as a value is not what happened."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.classify import classify
+from bot.engine.masking import mask
+from bot.engine.measures import duration_of
+from bot.engine.model import Signal
+from bot.engine.records import Record
+from bot.engine.state import IdIndex
+from bot.engine.stories import incident_onset
+from tests.engine.helpers import T0, WINDOW, Log, analyse
+from tests.engine.test_pipeline import steady
+
+
+def test_a_cause_in_another_source_ranks_above_the_failures_it_explains() -> None:
+    """A disk times out twice; a minute later the service on top of it fails hundreds of
+    times, and so does the proxy in front. The disk is the cause, though the service is
+    louder (and named by the case's symptom)."""
+    kernel, api, edge = Log("kernel"), Log("api"), Log("edge")
+    steady(kernel, 120, "eth0: link is up, {i} packets")
+    steady(api, 5, "GET /orders/{i} served in 12ms")
+    steady(edge, 5, "GET /orders/{i} 200")
+    for k in range(2):
+        kernel.add(900 + 10 * k, "ERROR", f"nvme nvme1: I/O {400 + k} QID 6 timeout, aborting")
+    for i in range(300):
+        api.add(
+            960 + i * 4, "ERROR", f"query {i} failed: dial tcp 10.0.0.9:5432: connection refused"
+        )
+        edge.add(961 + i * 4, "ERROR", f"GET /orders/{i} upstream returned 502 Bad Gateway")
+    # the case's symptom names the service's errors: they look likelier on their own
+    result = analyse(kernel, api, edge, symptom="orders query failed: connection refused")
+    assert result.drafts[0].sources_correlated[0] == "kernel", [d.title for d in result.drafts]
+    louder = next(d for d in result.drafts if d.sources_correlated[0] == "api")
+    assert "consequence of" in louder.summary
+    assert result.drafts[0].confidence > louder.confidence
+
+
+def test_an_earlier_warning_of_the_same_source_is_not_lifted_above_its_errors() -> None:
+    api = Log("api")
+    steady(api, 5, "GET /orders/{i} served in 12ms")
+    for k in range(2):
+        api.add(880 + 5 * k, "WARN", f"housekeeper: thread starvation or clock leap detected ({k})")
+    for i in range(300):
+        api.add(960 + i * 4, "ERROR", f"token {i} rejected: no matching key(s) found")
+    result = analyse(api)
+    assert "rejected" in result.drafts[0].title, [d.title for d in result.drafts]
+
+
+def _signal(kind: str, at: float, **detail: object) -> Signal:
+    return Signal(kind, kind, 0.8, ("s",), [], T0 + at, dict(detail))
+
+
+def test_a_blip_that_was_over_at_once_does_not_date_the_incident() -> None:
+    """A replica restarted at 10:01 (one line, back a minute later); the errors that went
+    on began at 10:12."""
+    blip = _signal("new_template", 60, window=1, last=T0 + 70.0)
+    errors = _signal("new_template", 720, window=400, last=T0 + 3000.0)
+    assert incident_onset([blip, errors]) == T0 + 720
+    assert incident_onset([blip]) == T0 + 60  # nothing else: the blip is all there is
+    lasting = _signal("new_template", 60, window=2, last=T0 + 900.0)
+    assert incident_onset([lasting, errors]) == T0 + 60
+
+
+def test_an_identifier_on_a_large_share_of_a_source_is_its_label() -> None:
+    """``app-03`` is on every line its host writes: it ties no request across sources."""
+    index = IdIndex()
+    for n in range(200):
+        for source in ("web", "journal"):
+            record = Record(source, f"{source}.log", n + 1, T0 + n, None, "m", "m")
+            index.note("app-03", record, 1 if source == "journal" else -1, None)
+    for source in ("web", "journal"):
+        record = Record(source, f"{source}.log", 999, T0 + 5, None, "m", "m")
+        index.note("req=42", record, 0, None)
+    assert sorted(index.shared()) == ["app-03", "req=42"]
+    assert sorted(index.shared({"web": 1000, "journal": 1000})) == ["req=42"]
+    assert sorted(index.shared({"web": 100_000, "journal": 100_000})) == ["app-03", "req=42"]
+
+
+def test_host_names_on_every_line_make_no_race() -> None:
+    """Two sources name their host on every line; one warns about a bad Host header,
+    the other logs a finished timer. That is no disagreement about a unit of work."""
+    web, journal = Log("web"), Log("journal")
+    for host in ("app-02", "app-03"):
+        steady(web, 20, host + " order {i} placed")
+        steady(journal, 60, host + " systemd[1]: Finished sysstat-collect.service ({i})")
+        web.add(100, "ERROR", f"{host} request failed: invalid host header")
+    result = analyse(web, journal)
+    assert not [s for s in result.signals if s.kind == "disagreement"]
+
+
+def test_a_rise_in_durations_is_dated_from_the_first_high_one() -> None:
+    worker = Log("worker")
+    at, n = -1800.0, 0
+    while at < WINDOW:
+        slow = at >= 1500
+        took = 2000 + (n % 7) * 300 if slow else 40 + (n % 5)
+        worker.add(at, "INFO", f"email {n} accepted by MTA in {took} ms")
+        at, n = at + 10.0, n + 1
+    result = analyse(worker)
+    rose = [s for s in result.signals if s.kind == "latency" and "rose to" in s.title]
+    assert rose and rose[0].onset == pytest.approx(T0 + 1500, abs=1.0)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "mx1 systemd[<*>]: Started Session <*> of User deploy.",
+        "Accepted publickey for deploy from <*> port <*> ssh2",
+        "pam_unix(sshd:session): session opened for user release by (uid=<*>)",
+    ],
+)
+def test_a_user_named_like_a_change_is_a_value(template: str) -> None:
+    assert not classify(template).change
+
+
+def test_the_kind_of_an_audit_event_is_what_happened() -> None:
+    """``operationType=UPDATE`` is kept by masking and read as words: an admin changed a
+    component. Other values stay variables."""
+    line = (
+        "[org.keycloak.events] (executor-thread-3) operationType=UPDATE, "
+        "realmId=c2b39253, resourceType=COMPONENT, resourcePath=components/2ce8"
+    )
+    template = mask(line)
+    assert "operationType=UPDATE," in template and "realmId=<*>" in template
+    assert classify(template).change
+    assert classify(mask("type=CONFIG_CHANGE msg=audit(1364481363.243:24287): op=add_rule")).change
+    assert not classify(mask("operationType=<*> took 5 ms")).change
+
+
+def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
+    assert duration_of("Leader: 1 lastCaughtUpTimeMs: 1772703034123 isr: 2") is None
+    assert duration_of("request latencyMs: 812") == pytest.approx(0.812)
