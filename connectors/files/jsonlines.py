@@ -66,6 +66,9 @@ CATEGORICAL_KEYS = frozenset(
     }
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,23}").fullmatch
+# HTTP header maps (MinIO's audit ``requestHeader``/``responseHeader``): transport details
+# that every request repeats, not what happened.
+_HEADERS = re.compile(r"(?i).*headers?").fullmatch
 
 
 def load(line: str) -> dict[str, object] | None:
@@ -157,7 +160,7 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
             continue
         if isinstance(value, _SCALARS):
             extras.append(_pair(key, key, value))
-        elif isinstance(value, dict):  # one level down: MongoDB's attr.error=...
+        elif isinstance(value, dict) and not _HEADERS(key):  # one level down: attr.error=...
             extras.extend(
                 _pair(f"{key}.{sub}", sub, inner)
                 for sub, inner in value.items()

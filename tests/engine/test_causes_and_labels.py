@@ -136,3 +136,16 @@ def test_the_kind_of_an_audit_event_is_what_happened() -> None:
 def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
     assert duration_of("Leader: 1 lastCaughtUpTimeMs: 1772703034123 isr: 2") is None
     assert duration_of("request latencyMs: 812") == pytest.approx(0.812)
+
+
+@pytest.mark.parametrize(
+    ("template", "change"),
+    [
+        ("orders-api starting version=<*> commit=<*> node=<*>", True),
+        ("orders-api starting", True),
+        ("starting request <*> for tenant <*>", False),
+        ("worker starting job <*>", False),
+    ],
+)
+def test_a_process_announcing_its_start_is_a_change(template: str, change: bool) -> None:
+    assert classify(template).change is change

@@ -40,6 +40,19 @@ def test_categorical_json_fields_stay_in_the_template() -> None:
     assert fields({"msg": "x", "type": "a b c", "op": "42"})[1] == "x type=a b c op=42"
 
 
+def test_header_maps_are_left_out_of_the_message() -> None:
+    """An S3 audit entry: what was called and how it ended, not its HTTP headers."""
+    entry = {
+        "time": "2026-03-05T09:17:35.1Z",
+        "api": {"name": "PutObject", "statusCode": 503},
+        "requestHeader": {"User-Agent": "rclone/v1.66"},
+        "responseHeader": {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"},
+        "accessKey": "media-backfill",
+    }
+    message = fields(entry)[1]
+    assert message == "api.name=PutObject api.statusCode=503 accessKey=media-backfill"
+
+
 def test_a_secret_update_among_routine_lease_updates_is_a_change() -> None:
     api, app = Log("audit"), Log("app")
     at, n = -BASELINE, 0
