@@ -14,7 +14,7 @@ from itertools import pairwise
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Record
-from bot.engine.state import SourceState, TemplateState
+from bot.engine.state import SourceState, TemplateState, record_order
 
 MIN_MEASURES = 5
 MIN_NEW_MEASURES = 3  # a new operation far slower than anything before needs fewer samples
@@ -127,9 +127,7 @@ def _coinciding(
         return None
     matched, seconds, limit_source, over, hits = best
     text = obs.template_text(state)
-    records = [r for v, r in sorted(state.measured, key=lambda m: m[1].ts or 0.0) if v > seconds][
-        :3
-    ]
+    records = [r for v, r in sorted(state.measured, key=_measured_order) if v > seconds][:3]
     records += [r for _, r in hits[:2]]
     values = [v for _, v in over]
     began = min(t - v for t, v in over)
@@ -231,11 +229,14 @@ def _split(
     window: list[tuple[float, float]] = []
     baseline: list[float] = []
     values = state.durations
-    for i in range(0, len(values), 2):
-        ts, value = values[i], values[i + 1]
-        if obs.in_window(source, ts):
+    # obs.in_window / obs.in_baseline, inlined: up to MAX_MEASURES values per template
+    shift = obs.offsets.get(source, 0.0)
+    start, end, base = obs.config.start, obs.config.end, obs.config.baseline_start
+    for ts, value in zip(values[0::2], values[1::2], strict=True):
+        t = ts - shift
+        if start <= t <= end:
             window.append((ts, value))
-        elif obs.in_baseline(source, ts):
+        elif base <= t < start:
             baseline.append(value)
     window.sort()
     return window, baseline
@@ -366,7 +367,7 @@ def _evidence(
 ) -> list[Record]:
     """The last sample under the limit, the first over it, and the slowest one (from the
     raw time ``since`` on, when the limit is new)."""
-    samples = sorted(state.measured, key=lambda s: (s[1].ts or 0.0, s[1].line))
+    samples = sorted(state.measured, key=_measured_order)
     if since is not None:
         samples = [s for s in samples if (s[1].ts or 0.0) >= since]
     if limit is None:
@@ -424,3 +425,7 @@ def _ordinal_in_burst(window: list[tuple[float, float]], limit: float) -> int:
 def ordinal_text(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def _measured_order(sample: tuple[float, Record]) -> tuple[float, int]:
+    return record_order(sample[1])
