@@ -145,15 +145,29 @@ def classify(template: str, cause: str = "") -> Meaning:
 _KEYED_WORD = re.compile(r"\b([A-Za-z_][\w.-]*)=([A-Za-z][A-Za-z_-]{0,23})\b")
 
 
+# An audit record's operation that alters what it names is a change (an admin creating a
+# key provider, deleting a rule); an HTTP method is not (every PUT would be one).
+_OPERATION_KEY = re.compile(r"(?i)(?:operation|op|action|event)(?:_?type)?").fullmatch
+_MUTATIONS = frozenset(
+    {"create", "update", "delete", "patch", "modify", "add", "remove", "insert", "replace"}
+)
+
+
 def _categories(template: str) -> str:
     """``operationType=UPDATE`` says what happened (see :func:`masking.categorical`): its
     value is read as words (``CONFIG_CHANGE`` as ``CONFIG CHANGE``)."""
     if "=" not in template:
         return template
-    return _KEYED_WORD.sub(
-        lambda m: f" {m.group(2).replace('_', ' ')} " if categorical(*m.groups()) else m.group(0),
-        template,
-    )
+
+    def words(match: re.Match[str]) -> str:
+        key, value = match.groups()
+        if not categorical(key, value):
+            return match.group(0)
+        if _OPERATION_KEY(key) and value.lower() in _MUTATIONS:
+            return f" {value} changed "
+        return f" {value.replace('_', ' ')} "
+
+    return _KEYED_WORD.sub(words, template)
 
 
 # The quoted fields of an access-log line other than its request line (the referrer, the
@@ -210,11 +224,20 @@ def _classify(template: str, full: str) -> Meaning:
         failure=failure,
         success=success,
         timeout=bool(_TIMEOUT.search(template)),
-        exhaustion=bool(EXHAUSTION.search(template)) and failure,
+        exhaustion=names_exhaustion(template) and failure,
         change=bool(_CHANGE.search(template)) and not failure,
         http="HTTP/" in full or "status" in full.lower(),
         dependency=failure and bool(_DEPENDENCY.search(template)),
     )
+
+
+# A guess is no finding: gunicorn's "Worker was sent SIGKILL! Perhaps out of memory?"
+_HEDGE = re.compile(r"\b(?:perhaps|maybe|possibly)\b[^.!;]*\??", re.IGNORECASE)
+
+
+def names_exhaustion(text: str) -> bool:
+    """Whether ``text`` says a resource ran out (not merely wonders whether it did)."""
+    return bool(EXHAUSTION.search(_HEDGE.sub(" ", text)))
 
 
 @lru_cache(maxsize=512)  # a file spells its levels a few ways; called per record

@@ -131,6 +131,11 @@ def test_the_kind_of_an_audit_event_is_what_happened() -> None:
     assert classify(template).change
     assert classify(mask("type=CONFIG_CHANGE msg=audit(1364481363.243:24287): op=add_rule")).change
     assert not classify(mask("operationType=<*> took 5 ms")).change
+    # an operation that alters what it names is a change; an HTTP method is no operation
+    assert classify(mask("operationType=CREATE, realmId=c2b39253, resourceType=COMPONENT")).change
+    assert classify(mask("action=delete rule=ssh-22")).change
+    assert not classify(mask("method=PUT path=/v1/orders/7 status=200")).change
+    assert not classify(mask("type=USER_LOGIN msg=audit(1364481363.243:24287)")).change
 
 
 def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
@@ -149,3 +154,10 @@ def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
 )
 def test_a_process_announcing_its_start_is_a_change(template: str, change: bool) -> None:
     assert classify(template).change is change
+
+
+def test_a_guess_at_exhaustion_is_no_exhaustion() -> None:
+    hedged = classify("Worker (pid:<*>) was sent SIGKILL! Perhaps out of memory?")
+    assert hedged.failure and not hedged.exhaustion
+    assert classify("Out of memory: Killed process <*> (java)").exhaustion
+    assert classify("connection pool exhausted, maybe retry later").exhaustion

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from bot.engine.classify import ERROR, EXHAUSTION, FATAL, WARN
+from bot.engine.classify import ERROR, FATAL, WARN, names_exhaustion
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Record
@@ -69,9 +69,7 @@ def _judge(
     def signal(kind: str, title: str, score: float) -> Signal:
         return Signal(kind, title, score, (source.name,), records, onset, detail)
 
-    exhausted = state.meaning.exhaustion or (
-        state.severity >= ERROR and bool(EXHAUSTION.search(text))
-    )
+    exhausted = state.meaning.exhaustion or (state.severity >= ERROR and names_exhaustion(text))
     if exhausted and (new or _is_burst(window, expected)):
         return signal(
             "exhaustion",
