@@ -14,12 +14,20 @@ from bot.engine.context import ContextIndex, Precedent
 from bot.engine.model import Citation, Draft, Signal
 from bot.engine.observations import Observations
 from bot.engine.records import Passage, Record
-from bot.engine.stories import CAUSE_KINDS, SAME_MOMENT, Story, build_stories, incident_onset
+from bot.engine.stories import (
+    CAUSE_KINDS,
+    CHANGE_HORIZON,
+    SAME_MOMENT,
+    Story,
+    build_stories,
+    incident_onset,
+)
 from bot.engine.wording import describe, what
 from bot.textsim import tokenize
 
 MAX_DRAFTS = 6
 CAUSE_FLOOR = 0.5  # a story this strong is lifted above the failures it explains
+CLOSE_LEAD = 60.0  # a change this close before the errors is as likely as any
 WEAK = 0.35
 PRIMARY_LINES = 4
 SUPPORT_LINES = 2
@@ -144,6 +152,9 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
         score -= 0.15  # a symptom of an earlier story, or a witness of another's failure
     if story.errors_began is not None:
         score -= 0.1
+    lead = _lead(story)
+    if lead > CLOSE_LEAD:  # a change seconds before the errors over one minutes before
+        score -= 0.1 * min(1.0, (lead - CLOSE_LEAD) / (CHANGE_HORIZON - CLOSE_LEAD))
     if onset is not None and story.onset is not None:
         late = story.onset - onset
         if late > 300:
@@ -156,6 +167,14 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     if focus & words:
         score += min(0.06, 0.02 * len(focus & words))
     return round(max(0.05, min(0.95, score)), 2)
+
+
+def _lead(story: Story) -> float:
+    """How long before the first error it explains a change or load rise began."""
+    if story.kind not in CAUSE_KINDS or story.onset is None:
+        return 0.0
+    first = min((s.onset for s in story.symptoms() if s.onset is not None), default=None)
+    return 0.0 if first is None else max(0.0, first - story.onset)
 
 
 def _dedupe(drafts: list[Draft]) -> list[Draft]:

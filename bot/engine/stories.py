@@ -14,11 +14,14 @@ earlier story is marked ``explained_by`` it, so the ranking can put the cause fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from bot.engine.classify import ERROR
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.precursors import PrecursorIndex
+from bot.engine.records import Record
 
 SYMPTOM_AFTER = 120.0  # a symptom starts within this many seconds after its cause
 CHANGE_HORIZON = 900.0  # a change can explain errors starting up to 15 min later
@@ -125,6 +128,9 @@ def incident_onset(signals: list[Signal]) -> float | None:
     # errors that went on are there; more of a known error dates the incident only when
     # it is as strong as the new ones
     strong = [s for s in strong if not _blip(s)] or strong
+    # the errors began with an error: a warning that went before (a scanner's "denied"
+    # lines, logged at info) does not date them when errors are there
+    strong = [s for s in strong if not _only_warning(s)] or strong
     novel = max((s.score for s in strong if s.kind != "burst"), default=0.0)
     onsets = [s.onset for s in strong if s.kind != "burst" or s.score >= novel]
     return min(onsets) if onsets else None  # type: ignore[type-var]
@@ -144,6 +150,13 @@ def _blip(signal: Signal) -> bool:
     )
 
 
+def _only_warning(signal: Signal) -> bool:
+    severity = signal.detail.get("severity")
+    return (
+        signal.kind in ("new_template", "burst") and isinstance(severity, int) and severity < ERROR
+    )
+
+
 def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
     used: set[int] = set()
     stories = _races(signals, used)
@@ -154,7 +167,8 @@ def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
                 stories.append(Story(STORY_KIND[kind], signal))
     stories = _merge_same_moment(stories)
     onset = incident_onset(signals)
-    stories += _recent_changes(obs, onset, {id(s.primary) for s in stories}, signals)
+    recent = _recent_changes(obs, onset, {id(s.primary) for s in stories}, signals)
+    stories = _merge_same_moment(stories + recent)  # a routine line of a new change joins it
     precursors = PrecursorIndex(obs, signals)
     for story in stories:
         _attach_symptoms(story, signals)
@@ -225,12 +239,29 @@ def _merge_same_moment(stories: list[Story]) -> list[Story]:
         if story.kind in ("error", "exhaustion", "change"):
             host = next((m for m in merged if _same_moment(m, story)), None)
             if host is not None:
+                if story.kind == "change" and _specificity(story.primary) > _specificity(
+                    host.primary
+                ):  # a deploy is told by the line naming what changed, not "Shutting down"
+                    host.primary, story.primary = story.primary, host.primary
                 story.primary.detail["absorbed"] = True
                 host.support.append(story.primary)
                 host.support.extend(story.support)
                 continue
         merged.append(story)
     return merged
+
+
+# What names the thing that changed: a file path or a config file, a version number.
+_NAMED_THING = re.compile(
+    r"(?:/[\w.@+-]+){2,}|\b[\w-]+\.(?:ya?ml|conf|cfg|ini|json|toml|txt|xml|properties|j2|sql)\b"
+    r"|\bv?\d+\.\d+\.\d+"
+)
+
+
+def _specificity(signal: Signal) -> int:
+    """How many things a change's line names (see ``_NAMED_THING``)."""
+    record = signal.records[0] if signal.records else None
+    return len(_NAMED_THING.findall(record.message)) if isinstance(record, Record) else 0
 
 
 def _strength(story: Story) -> tuple[int, float]:

@@ -161,3 +161,45 @@ def test_a_guess_at_exhaustion_is_no_exhaustion() -> None:
     assert hedged.failure and not hedged.exhaustion
     assert classify("Out of memory: Killed process <*> (java)").exhaustion
     assert classify("connection pool exhausted, maybe retry later").exhaustion
+
+
+def test_warnings_before_the_errors_do_not_date_them() -> None:
+    scanner = _signal("new_template", 240, window=300, last=T0 + 3000.0, severity=2)
+    errors = _signal("new_template", 700, window=40, last=T0 + 2000.0, severity=3)
+    assert incident_onset([scanner, errors]) == T0 + 700
+    assert incident_onset([scanner]) == T0 + 240  # only warnings: they are all there is
+
+
+def test_a_routine_line_of_a_change_joins_the_change_and_the_line_naming_it_leads() -> None:
+    """A config run rewrites a file, reloads the proxy and prints its routine summary
+    (also in the baseline); one change, told by the line naming the file."""
+    proxy, app = Log("proxy"), Log("app")
+    steady(proxy, 1800, "puppet-agent[{i}]: Applied catalog in 5.{i} seconds")
+    steady(app, 5, "charge {i} accepted")
+    proxy.add(
+        720,
+        "INFO",
+        "puppet-agent[811]: (/Stage[main]/Proxy/File[/etc/squid/allowed_domains.txt]/content)"
+        " content changed '{sha256}4d9c' to '{sha256}77ab'",
+    )
+    proxy.add(726, "INFO", "systemd[1]: Reloaded squid.service - Squid Web Proxy Server.")
+    proxy.add(727, "INFO", "puppet-agent[811]: Applied catalog in 6.84 seconds")
+    for i in range(200):
+        app.add(730 + 5 * i, "ERROR", f"charge {i} failed: proxy returned 403 Forbidden")
+    result = analyse(proxy, app)
+    changes = [d for d in result.drafts if d.kind == "change"]
+    assert len(changes) == 1, [d.title for d in result.drafts]
+    assert "content changed" in changes[0].title
+
+
+def test_a_change_seconds_before_the_errors_ranks_above_one_minutes_before() -> None:
+    timer, deployer, app = Log("timer"), Log("deployer"), Log("app")
+    steady(app, 5, "charge {i} accepted")
+    timer.add(0, "INFO", "metrics agent restarted")
+    deployer.add(715, "INFO", "deploy of edge release 2.4.1 finished")
+    for i in range(200):
+        app.add(720 + 5 * i, "ERROR", f"charge {i} failed: proxy returned 403 Forbidden")
+    result = analyse(timer, deployer, app)
+    changes = [d for d in result.drafts if d.kind == "change"]
+    assert [d.sources_correlated[0] for d in changes][:2] == ["deployer", "timer"]
+    assert changes[0].confidence > changes[1].confidence
