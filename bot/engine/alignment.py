@@ -18,6 +18,7 @@ from bot.engine.state import BUCKET, IdIndex, SourceState
 MIN_PAIRS = 3
 APPLY_AT = 120.0  # seconds: smaller differences can be real latency; report, don't shift
 ZONE_STEP = 900.0
+MAX_SHIFT = 26 * 3600.0  # zones span UTC-12 to UTC+14: a larger difference is no clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,8 @@ def _estimate(source: str, reference: str, values: list[float]) -> OffsetEstimat
     if len(values) < MIN_PAIRS:
         return None
     median = statistics.median(values)
+    if abs(median) > MAX_SHIFT:  # stamps misread (a date inside the text), not a clock
+        return None
     spread = statistics.median(abs(v - median) for v in values)
     consistent = spread <= max(60.0, abs(median) * 0.05)
     applied = consistent and abs(median) >= APPLY_AT

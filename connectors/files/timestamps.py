@@ -60,8 +60,11 @@ _ISO = (
     + r"(?:[.,](?P<frac>\d{1,9}))?"
     + r"(?P<tz>Z|\s?[+-][01]\d:?[0-5]\d|\s(?:UTC|GMT)(?![\w]))?(?!\d)"
 )
-# 12-hour clocks (Windows exports, java.util.logging): 1:18:47 PM
-_HMS12 = r"(?P<H>[01]?\d):(?P<M>[0-5]\d):(?P<S>[0-6]\d) (?P<p>[AP]M)(?![\w])"
+# 12-hour clocks (Windows exports, java.util.logging): 1:18:47 PM; Jenkins' audit trail
+# adds milliseconds: 8:40:17,482 AM
+_HMS12 = (
+    r"(?P<H>[01]?\d):(?P<M>[0-5]\d):(?P<S>[0-6]\d)(?:[.,](?P<frac>\d{1,9}))? (?P<p>[AP]M)(?![\w])"
+)
 # a zone written after the stamp: UTC, +01:00, or an IANA name (PHP's error_log)
 _ZONE = r"(?:\s(?P<tz>UTC|GMT|[+-][01]\d:?[0-5]\d|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?))?"
 

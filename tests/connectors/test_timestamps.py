@@ -407,6 +407,17 @@ CASES = [
         "dn228 Feb 10 06:47:03",
     ),
     (
+        "jenkins-audit-12h-milliseconds",
+        [
+            "Feb 10, 2026 2:47:03,482 PM /job/infra/job/cleanup/disable by dkowalski from 10.2.4.17",
+            "Feb 10, 2026 2:47:04,070 PM backend-api » main #456 started at 2026-02-10T14:46:27Z",
+        ],
+        None,
+        T + ".482+00:00",
+        None,
+        "/job/infra/job/cleanup/disable by dkowalski",
+    ),
+    (
         "openstack-variable-prefix",
         [
             "nova-api.log.1.2026-02-10_13:53:08 2026-02-10 14:47:03.008 25746 INFO nova.api [req-1] GET",

@@ -203,3 +203,13 @@ def test_a_change_seconds_before_the_errors_ranks_above_one_minutes_before() -> 
     changes = [d for d in result.drafts if d.kind == "change"]
     assert [d.sources_correlated[0] for d in changes][:2] == ["deployer", "timer"]
     assert changes[0].confidence > changes[1].confidence
+
+
+def test_a_difference_of_decades_is_no_clock_offset() -> None:
+    """Stamps misread from text inside the lines (a build's ``started at`` date) give
+    absurd differences; no clock is shifted by them, a real zone error still is."""
+    from bot.engine.alignment import _estimate
+
+    assert _estimate("audit", "controller", [-1.77e9, -1.77e9 + 3, -1.77e9 + 9]) is None
+    zone = _estimate("broker", "hypervisor", [-28_800.2, -28_799.7, -28_800.9])
+    assert zone is not None and zone.applied and zone.seconds == -28_800
