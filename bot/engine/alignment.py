@@ -81,6 +81,8 @@ def estimate_offsets(
         else:
             continue
         estimate = _estimate(name, reference, values)
+        if estimate and name in trusted and abs(estimate.seconds) > ZONE_STEP:
+            continue  # stamps that carry their zone are not hours off: the pairs mislead
         if estimate:
             estimates.append(estimate)
     return estimates

@@ -28,6 +28,7 @@ CHANGE_HORIZON = 900.0  # a change can explain errors starting up to 15 min late
 CAUSE_SLACK = 5.0  # stamps from different machines are not perfectly ordered
 SAME_MOMENT = 30.0  # errors of one source this close together are one event
 RARE = 5  # a change that happens more often than this in the scope is routine, not an event
+ROUTINE = 2  # ... and so is one the baseline logged this often
 ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_limit", "latency"}
 SYMPTOM_KINDS = {"burst", "new_template", "exhaustion", "metric"}
 LINK_KINDS = {"disagreement", "latency_limit"}  # tie sources by identifiers or limits
@@ -283,13 +284,16 @@ def _recent_changes(
     obs: Observations, onset: float | None, present: set[int], signals: list[Signal]
 ) -> list[Story]:
     """Change events (deploys, reloads, restarts) shortly before the incident began, even
-    when the same kind of change also happened in the baseline."""
+    when the same kind of change also happened in the baseline; not one the baseline
+    logged again and again (a timer's run, a periodic download): that is routine."""
     if onset is None:
         return []
     known = {(s.sources[0], s.detail.get("key")) for s in signals if s.kind == "change"}
     stories = []
     for source, state in obs.templates():
         if not state.meaning.change or state.count > RARE or (source.name, state.key) in known:
+            continue
+        if obs.counts(source.name, state.hist)[1] >= ROUTINE:
             continue
         before = [
             r

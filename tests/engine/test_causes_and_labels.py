@@ -213,3 +213,59 @@ def test_a_difference_of_decades_is_no_clock_offset() -> None:
     assert _estimate("audit", "controller", [-1.77e9, -1.77e9 + 3, -1.77e9 + 9]) is None
     zone = _estimate("broker", "hypervisor", [-28_800.2, -28_799.7, -28_800.9])
     assert zone is not None and zone.applied and zone.seconds == -28_800
+
+
+def test_a_source_whose_stamps_carry_their_zone_is_not_shifted_by_hours() -> None:
+    from bot.engine import Engine
+    from tests.engine.helpers import config
+
+    def run(trusted: frozenset[str]) -> dict[str, float]:
+        engine = Engine(config())
+        controller, consoles = Log("controller", offset=4231.0), Log("consoles")
+        for n in range(6):
+            controller.add(60.0 * n, "INFO", f"build job-{n + 1} completed")
+            consoles.add(60.0 * n, "INFO", f"build job-{n + 1} started")
+        for record in [*controller.records, *consoles.records]:
+            engine.add(record)
+        return {o.source: o.seconds for o in engine.finish(trusted_clocks=trusted).offsets}
+
+    assert run(frozenset({"consoles"})) == {"controller": 4231.0}
+    assert run(frozenset({"consoles", "controller"})) == {}
+
+
+def test_an_operation_new_only_by_its_outcome_word_is_not_new_and_slow() -> None:
+    """Builds take about a minute; in the window some end UNSTABLE, a template the
+    baseline never had. They are no slower than the builds before them."""
+    audit = Log("audit")
+    at, n = -1800.0, 0
+    while at < WINDOW:
+        outcome = "UNSTABLE" if at > 600 and n % 3 == 0 else "SUCCESS"
+        audit.add(at, "INFO", f"build {n} completed in {55000 + (n * 7919) % 30000}ms: {outcome}")
+        at, n = at + 70.0, n + 1
+    result = analyse(audit)
+    assert not [s for s in result.signals if s.kind == "latency" and "new slow" in s.title]
+
+
+def test_a_change_the_baseline_logged_again_and_again_is_routine() -> None:
+    ci, consoles = Log("ci"), Log("consoles")
+    steady(consoles, 10, "step {i} ok")
+    for at in (-1700.0, -700.0, 300.0):
+        ci.add(at, "INFO", "update center: obtained the updated data file")
+    for i in range(60):
+        consoles.add(700 + 10 * i, "ERROR", f"step {i} failed: No space left on device")
+    result = analyse(ci, consoles)
+    assert result.drafts[0].kind == "exhaustion", [d.title for d in result.drafts]
+    assert not [d for d in result.drafts if d.kind == "change"]
+
+
+def test_an_entity_that_serves_many_builds_makes_no_race() -> None:
+    """Build agents show up in the audit (a build failed on agent-3) and in the consoles
+    (running on agent-3) all day: they serve many builds; no unit of work disagrees."""
+    audit, consoles = Log("audit"), Log("consoles")
+    for n in range(60):
+        agent = f"agent-{n % 3}"
+        outcome = "failed" if n >= 40 and n % 2 else "succeeded"
+        consoles.add(-1700 + 80 * n, "INFO", f"build {n} running on {agent}")
+        audit.add(-1650 + 80 * n, "INFO", f"build {n} on {agent} {outcome}")
+    result = analyse(audit, consoles)
+    assert not [s for s in result.signals if s.kind == "disagreement"]

@@ -19,6 +19,7 @@ from bot.engine.state import Track
 
 MIN_IDS = 2
 EVIDENCE_IDS = 3
+MIXED_SIGHTINGS = 10  # a failing identifier seen this often that also succeeded serves many
 
 
 @dataclass
@@ -57,7 +58,17 @@ def disagreement_signals(obs: Observations) -> list[Signal]:
 
 
 def _ends_failed(track: Track) -> bool:
-    return track.fail is not None and (track.ok is None or track.fail_ts >= (track.ok.ts or 0))
+    return (
+        track.fail is not None
+        and (track.ok is None or track.fail_ts >= (track.ok.ts or 0))
+        and not _serves_many(track)
+    )
+
+
+def _serves_many(track: Track) -> bool:
+    """Seen often, now succeeding, now failing: an entity that serves many units of work
+    (a build agent, a node), not one unit whose outcome the sources disagree on."""
+    return track.count >= MIXED_SIGHTINGS and track.ok is not None
 
 
 def _ends_ok(track: Track) -> bool:

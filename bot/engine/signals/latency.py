@@ -25,6 +25,7 @@ def latency_signals(obs: Observations) -> list[Signal]:
     limits = _limits(obs)
     linked = _linked_sources(obs)
     fired = _fired(obs)
+    usual: dict[str, float] = {}  # per source, when first needed
     signals = []
     for source, state in obs.templates():
         if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(
@@ -36,7 +37,9 @@ def latency_signals(obs: Observations) -> list[Signal]:
             related = [
                 lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked
             ]
-            signal = _judge(obs, source, state, related)
+            if source.name not in usual:
+                usual[source.name] = _usual(obs, source)
+            signal = _judge(obs, source, state, related, usual[source.name])
         if signal is None or signal.kind != "latency_limit":
             unlinked = [
                 f for f in fired if f[1] != source.name and (source.name, f[1]) not in linked
@@ -243,11 +246,12 @@ def _split(
 
 
 def _judge(
-    obs: Observations, source: SourceState, state: TemplateState, limits: list
+    obs: Observations, source: SourceState, state: TemplateState, limits: list, usual: float
 ) -> Signal | None:
+    """``usual``: the p95 of the source's baseline durations (see :func:`_usual`)."""
     window, baseline = _split(obs, source.name, state)
     if len(window) < MIN_MEASURES:
-        return _new_slow(obs, source, state, window, baseline)
+        return _new_slow(obs, source, state, window, baseline, usual)
     values = [v for _, v in window]
     p95 = _quantile(values, 0.95)
     base_p50 = statistics.median(baseline) if baseline else None
@@ -260,7 +264,7 @@ def _judge(
     trend = _rank_correlation(values)
     text = obs.template_text(state)
     if limit is None and not baseline:
-        signal = _new_slow(obs, source, state, window, baseline)
+        signal = _new_slow(obs, source, state, window, baseline, usual)
         if signal is not None:
             return signal
     if limit is None:
@@ -319,6 +323,7 @@ def _new_slow(
     state: TemplateState,
     window: list[tuple[float, float]],
     baseline: list[float],
+    usual: float,
 ) -> Signal | None:
     """An operation never seen in the baseline that takes seconds. A duration is logged
     when the operation ends, so it began ``duration`` seconds before its line: that is
@@ -328,7 +333,7 @@ def _new_slow(
         return None
     values = [v for _, v in window]
     median = statistics.median(values)
-    if median < SLOW:
+    if median < SLOW or median < ALSO_SLOW * usual:
         return None
     # a failure (a wait cut off by a timeout) is known when it is logged; only an operation
     # that completed slowly is dated back to its start
@@ -355,6 +360,17 @@ def _new_slow(
             "unbaselined": unbaselined,
         },
     )
+
+
+ALSO_SLOW = 1.0  # a new operation is slow when its median passes the source's usual p95
+
+
+def _usual(obs: Observations, source: SourceState) -> float:
+    """The p95 of every duration the source logged in the baseline (0 without enough): a
+    build that is new in the window only because its outcome word is new (``completed:
+    UNSTABLE``) takes as long as the builds before it."""
+    values = [v for state in source.templates.values() for v in _split(obs, source.name, state)[1]]
+    return _quantile(values, 0.95) if len(values) >= MIN_MEASURES else 0.0
 
 
 def _is_new(obs: Observations, source: SourceState, state: TemplateState) -> bool:
