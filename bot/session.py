@@ -121,6 +121,20 @@ class SessionStore:
     def key(self, channel: str, thread_ts: str) -> str:
         return f"{self._prefix}session:{channel}:{thread_ts}"
 
+    def _chart_key(self, channel: str, thread_ts: str) -> str:
+        return f"{self._prefix}chart:{channel}:{thread_ts}"
+
+    def put_chart(self, channel: str, thread_ts: str, png: bytes) -> None:
+        """The thread's timeline picture, kept until it is posted (a retried job finds it)."""
+        self._redis.set(self._chart_key(channel, thread_ts), png, ex=self._ttl)
+
+    def chart(self, channel: str, thread_ts: str) -> bytes | None:
+        data = self._redis.get(self._chart_key(channel, thread_ts))
+        return data if isinstance(data, bytes) else None
+
+    def drop_chart(self, channel: str, thread_ts: str) -> None:
+        self._redis.delete(self._chart_key(channel, thread_ts))
+
     def _msg_key(self, channel: str, ts: str) -> str:
         return f"{self._prefix}msg:{channel}:{ts}"
 

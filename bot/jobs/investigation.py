@@ -8,6 +8,7 @@ thread before the job fails."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ class InvestigationJob:
         self.rt, self.channel, self.thread_ts = runtime, channel, thread_ts
         self.step = "loading the session"
         self._last_progress = 0.0
-        self._result: Investigation | None = None  # this run's, for the chart
+        self._drawing: threading.Thread | None = None  # the chart, drawn while posting
 
     def run(self) -> str:
         session = self.rt.store.get(self.channel, self.thread_ts)
@@ -77,7 +78,8 @@ class InvestigationJob:
         if self.rt.model is not None:
             result = self._reason(result, context, steps)
         took = time.monotonic() - started
-        self._result = result
+        self._drawing = threading.Thread(target=self._draw, args=(result,), daemon=True)
+        self._drawing.start()
         if self.rt.contexts is not None:
             self.rt.contexts.remember(session, result)
         tracked = feedback.recall(
@@ -95,24 +97,28 @@ class InvestigationJob:
         lookup = CaseLookup(result.manifest, context)
         return refine(result, self.rt.settings, client=self.rt.model, audit=steps, lookup=lookup)
 
-    def _draw(self, result: Investigation) -> bytes | None:
+    def _draw(self, result: Investigation) -> None:
+        """Draw the timeline and keep it beside the session: the hypotheses are posted
+        meanwhile (drawing never delays the first one), and a job retried after a crash
+        still posts the picture of the run that made them."""
         if not self.rt.chart or not result.report.hypotheses:
-            return None
+            return
         try:
             from bot.chart import render_timeline
 
-            return render_timeline(result.report, result.analysis)
+            png = render_timeline(result.report, result.analysis)
+            self.rt.store.put_chart(self.channel, self.thread_ts, png)
         except Exception:  # the picture is a bonus: say so, never fail the case for it
             logger.exception("timeline chart failed")
-            return None
 
     def _post_chart(self) -> None:
-        """After the hypotheses (so drawing never delays the first one)."""
-        session = self.rt.store.get(self.channel, self.thread_ts)
-        if self._result is None or session is None or session.chart_posted:
-            return
         self.step = "drawing the timeline chart"
-        chart = self._draw(self._result)
+        if self._drawing is not None:
+            self._drawing.join()
+        session = self.rt.store.get(self.channel, self.thread_ts)
+        if session is None or session.chart_posted:
+            return
+        chart = self.rt.store.chart(self.channel, self.thread_ts)
         if chart is None:
             return
         self.step = "uploading the timeline chart"
@@ -126,6 +132,7 @@ class InvestigationJob:
             "the top hypothesis's cited lines marked",
         )
         self._update(lambda s: _set(s, chart_posted=True, audit=("post", {"what": "chart"})))
+        self.rt.store.drop_chart(self.channel, self.thread_ts)
 
     def _progress(self, source: str, count: int) -> None:
         now = time.monotonic()

@@ -133,6 +133,21 @@ def test_a_retried_job_does_not_post_duplicates(started, run_jobs, fake_slack, s
     assert len(_replies(fake_slack, started)) == before + 2
 
 
+def test_a_job_retried_after_the_chart_upload_failed_still_posts_the_chart(
+    started, run_jobs, fake_slack, store
+):
+    script = scripted(2)
+    fake_slack.fail_next("files.getUploadURLExternal", error="internal_error")
+    runtime = run_jobs(investigate=script)
+    assert store.get(CHANNEL, started).state == "failed"
+    assert not fake_slack.calls("files.completeUploadExternal")
+    assert InvestigationJob(runtime, CHANNEL, started).run() == "done"
+    assert len(fake_slack.calls("files.completeUploadExternal")) == 1
+    assert len(script.calls) == 1  # the picture of the first run, not a new investigation
+    session = store.get(CHANNEL, started)
+    assert session.chart_posted and store.chart(CHANNEL, started) is None  # dropped once posted
+
+
 def _hypothesis_ts(store, root_ts):
     return {t.id: t.ts for t in store.get(CHANNEL, root_ts).hypotheses}
 
