@@ -269,3 +269,26 @@ def test_an_entity_that_serves_many_builds_makes_no_race() -> None:
         audit.add(-1650 + 80 * n, "INFO", f"build {n} on {agent} {outcome}")
     result = analyse(audit, consoles)
     assert not [s for s in result.signals if s.kind == "disagreement"]
+
+
+def _access(log: Log, at: float, path: str, status: int) -> None:
+    log.add(at, None, f'10.0.0.9 "GET {path} HTTP/1.1" {status} 512 "-" "probe/1.0"')
+
+
+def test_requests_answered_2xx_in_the_baseline_now_refused_with_4xx_fail() -> None:
+    """The health check that always got 200 gets 404 after a deploy: a failure, though a
+    404 alone is routine. A scanner's occasional 404s elsewhere are not."""
+    access = Log("access")
+    at = -1800.0
+    while at < WINDOW:
+        _access(access, at, "/healthz", 404 if at >= 780 else 200)
+        _access(access, at + 1, "/index.html", 200)
+        at += 5.0
+    for k in range(4):
+        _access(access, 900 + 60 * k, "/.env", 404)
+    result = analyse(access)
+    flips = [
+        s for s in result.signals if s.kind == "new_template" and s.detail.get("severity") == 2
+    ]
+    assert [s.onset for s in flips] == [pytest.approx(T0 + 780, abs=1.0)]
+    assert "/healthz" in flips[0].records[0].text

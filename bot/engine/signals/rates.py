@@ -76,6 +76,13 @@ def _judge(
             f"{source.name}: {_short(text)}",
             _score(window, expected, state.severity, 0.25),
         )
+    if new and state.severity < WARN and _refused_now(obs, source, state, window):
+        detail["severity"] = WARN
+        return signal(
+            "new_template",
+            f"{source.name}: new HTTP {state.status} '{_short(text)}'",
+            _score(window, expected, WARN, 0.1),
+        )
     if state.severity >= WARN:
         if new and (window >= 2 or state.severity >= FATAL):
             return signal(
@@ -106,6 +113,22 @@ def _judge(
             0.15,
         )
     return None
+
+
+REFUSED_SHARE = 0.2  # of a request's answers in the window, now 4xx where all were 2xx
+
+
+def _refused_now(obs: Observations, source: SourceState, state: TemplateState, window: int) -> bool:
+    """Requests answered 2xx through the baseline now get a 4xx (a moved health check, a
+    rotated key, a tightened allow-list): a client error that is new for those requests,
+    and a large share of them, is a failure even though each 4xx alone is routine."""
+    if not (state.status or "").startswith("4") or window < 2:
+        return False
+    ok = source.templates.get(-(state.tid * 1000 + 2))
+    if ok is None:
+        return False
+    ok_window, ok_baseline = obs.counts(source.name, ok.hist)
+    return ok_baseline > 0 and window >= REFUSED_SHARE * (window + ok_window)
 
 
 def _absent(
