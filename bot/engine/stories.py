@@ -14,6 +14,7 @@ earlier story is marked ``explained_by`` it, so the ranking can put the cause fi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -176,8 +177,49 @@ def build_stories(signals: list[Signal], obs: Observations) -> list[Story]:
         story.support.extend(precursors.before(story))
     _mark_explained(stories)
     _mark_witnesses(stories)
+    for story in stories:
+        if story.kind == "change" and story.symptoms():
+            _retell_by_last(story, obs)
     _mark_late_causes(stories, onset)
     return stories
+
+
+def _retell_by_last(story: Story, obs: Observations) -> None:
+    """Tell a change story by the instance of its change just before the errors; lines
+    merged in for being logged with an earlier instance become what preceded it."""
+    last = last_before(story.primary, story, obs)
+    if last is story.primary:
+        return
+    story.primary = last
+    story.support = [
+        s if not s.detail.get("absorbed") or _close(s.onset, last.onset) else s.seen_as("precursor")
+        for s in story.support
+    ]
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
+
+
+def last_before(change: Signal, story: Story, obs: Observations) -> Signal:
+    """The change as its last instance before the first error it precedes: of two
+    ``DROP INDEX`` statements 6 s apart, the one just before the errors; of two flags
+    flipped through one audit template, the one flipped just before. The story is told,
+    dated and cited by that instance alone."""
+    first_error = min((s.onset for s in story.symptoms() if s.onset is not None), default=None)
+    own = change.sources[0]
+    before = [
+        (t, r)
+        for r in change.records
+        if isinstance(r, Record)
+        and r.source == own
+        and (t := obs.aligned(own, r.ts)) is not None
+        and (first_error is None or t <= first_error)
+    ]
+    if len(before) < 2:
+        return change
+    at, record = max(before, key=lambda pair: (pair[0], pair[1].line))
+    return dataclasses.replace(change, records=[record], onset=at)
 
 
 def _mark_late_causes(stories: list[Story], onset: float | None) -> None:

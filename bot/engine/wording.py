@@ -7,7 +7,6 @@ Titles name what, where and since when; quotes come from :func:`bot.engine.phras
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -190,9 +189,8 @@ def _change_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]
     title = f"{source}: change '{what(s)}' at {clock_time(s.onset)}"
     if story.errors_began is not None:
         title += _after_errors(story.errors_began)
-    elif story.symptoms():
-        last = _last_before(s, story, obs)
-        title = f"{source}: change '{what(last)}' at {clock_time(last.onset)} precedes the errors"
+    elif story.symptoms():  # its last instance before them (stories.last_before)
+        title = f"{source}: change '{what(s)}' at {clock_time(s.onset)} precedes the errors"
     summary = _change_said(s, obs) + _template_note(s) + _symptoms(story)
     steps = [
         f"Review what changed at {clock_time(s.onset)} on {source} (deploy, configuration, flush, restart).",
@@ -392,25 +390,6 @@ def _quote(signal: Signal, limit: int = 80) -> str:
     (see :func:`bot.engine.phrases.phrase`)."""
     template = str(signal.detail.get("template", signal.title))
     return phrase(template, _representative(signal), limit)
-
-
-def _last_before(change: Signal, story: Story, obs: Observations) -> Signal:
-    """The change as its last instance before the first error it precedes: of two
-    ``DROP INDEX`` statements 6 s apart, the one just before the errors."""
-    first_error = min((s.onset for s in story.symptoms() if s.onset is not None), default=None)
-    own = change.sources[0]
-    before = [
-        (t, r)
-        for r in change.records
-        if isinstance(r, Record)
-        and r.source == own
-        and (t := obs.aligned(own, r.ts)) is not None
-        and (first_error is None or t <= first_error)
-    ]
-    if len(before) < 2:
-        return change
-    at, record = max(before, key=lambda pair: (pair[0], pair[1].line))
-    return dataclasses.replace(change, records=[record], onset=at)
 
 
 def _representative(signal: Signal) -> Record | None:

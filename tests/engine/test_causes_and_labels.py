@@ -292,3 +292,21 @@ def test_requests_answered_2xx_in_the_baseline_now_refused_with_4xx_fail() -> No
     ]
     assert [s.onset for s in flips] == [pytest.approx(T0 + 780, abs=1.0)]
     assert "/healthz" in flips[0].records[0].text
+
+
+def test_a_change_told_by_its_last_instance_is_dated_and_cited_by_it() -> None:
+    """One audit template records two flag flips, ten minutes apart; the errors follow
+    the second. Title, summary and evidence all tell the second, the first precedes it."""
+    flags, api = Log("flags"), Log("api")
+    steady(api, 5, "export {i} done")
+    flags.add(300, "INFO", "flag ff-1201 updated: rollout 0 -> 50")
+    flags.add(300.5, "INFO", "tenants notified of ff-1201")
+    flags.add(900, "INFO", "flag ff-877 updated: rollout 5 -> 100")
+    for i in range(60):
+        api.add(960 + 10 * i, "ERROR", f"export {i} failed: out of memory, killed")
+    result = analyse(flags, api)
+    change = next(d for d in result.drafts if d.kind == "change")
+    assert "10:15:00" in change.title and "5 -> 100" in change.title, change.title
+    assert "10:15:00" in change.summary
+    cited = [c.item.text for c in change.citations if isinstance(c.item, Record)]
+    assert any("ff-877" in text for text in cited)
