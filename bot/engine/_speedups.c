@@ -445,6 +445,8 @@ static int before_delay(bytes_t s, Py_ssize_t len)
     return t2 - t3 <= 3 && ends_with_any(s, t3, DELAY_WORDS);
 }
 
+static int count_before(bytes_t s, Py_ssize_t t);
+
 static int before_duration(bytes_t s, Py_ssize_t len)
 {
     Py_ssize_t t = strip_nonword(s, len);
@@ -452,7 +454,26 @@ static int before_duration(bytes_t s, Py_ssize_t len)
         return 0;
     if (ends_with_any(s, t, DURATION_WORDS))
         return 1;
-    return ends_with_ci(s, t, "in") && (t == 2 || !a_word(s[t - 3])); /* \bin */
+    return ends_with_ci(s, t, "in") && (t == 2 || !a_word(s[t - 3])) /* \bin */
+           && !count_before(s, t - 2);
+}
+
+/* measures._BEFORE_COUNT before "in" at t: (?<![\w.-])\d+ [A-Za-z]+s then one space */
+static int count_before(bytes_t s, Py_ssize_t t)
+{
+    if (t < 1 || s[t - 1] != ' ')
+        return 0;
+    Py_ssize_t w = t - 1;
+    if (w < 1 || Py_TOLOWER(s[w - 1]) != 's')
+        return 0;
+    while (w > 0 && a_alpha(s[w - 1]))
+        w--;
+    if (t - 1 - w < 2 || w < 1 || s[w - 1] != ' ') /* [A-Za-z]+s: two letters or more */
+        return 0;
+    Py_ssize_t d = w - 1;
+    while (d > 0 && a_digit(s[d - 1]))
+        d--;
+    return d < w - 1 && (d == 0 || !(a_word(s[d - 1]) || s[d - 1] == '.' || s[d - 1] == '-'));
 }
 
 /* A pattern ending in $ matches at the end, or before a newline that ends the text. */

@@ -97,6 +97,9 @@ _BEFORE_DELAY = re.compile(
     r"\W{0,3}(?:time\W{0,3})?$",
     re.IGNORECASE,
 )
+# A count of things in a period is a rate's window, not how long one took: Redis' "10000
+# changes in 60 seconds. Saving...", "1200 requests in 5 minutes".
+_BEFORE_COUNT = re.compile(r"(?<![\w.-])\d+ [A-Za-z]+s in\W{0,3}$", re.IGNORECASE)
 _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
 # Seconds (three years): a "duration" this long is a point in time written in ms
 # (``lastCaughtUpTimeMs: 1772703034123``), not how long something took.
@@ -133,6 +136,8 @@ def _duration_of(message: str) -> float | None:
         if _BEFORE_LIMIT.search(before) or _BEFORE_DELAY.search(before):
             continue
         unit = (match.group("unit") or "").lower()
-        if unit in _SMALL_UNITS or _BEFORE_DURATION.search(before):
+        if unit in _SMALL_UNITS or (
+            _BEFORE_DURATION.search(before) and not _BEFORE_COUNT.search(before)
+        ):
             return _seconds(match)
     return None

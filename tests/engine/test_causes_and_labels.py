@@ -138,6 +138,13 @@ def test_the_kind_of_an_audit_event_is_what_happened() -> None:
     assert not classify(mask("type=USER_LOGIN msg=audit(1364481363.243:24287)")).change
 
 
+def test_a_count_of_things_in_a_period_is_no_duration() -> None:
+    assert duration_of("10000 changes in 60 seconds. Saving...") is None
+    assert duration_of("1200 requests in 5 minutes") is None
+    assert duration_of("backup done in 60 seconds") == 60.0
+    assert duration_of("image image-845 started in 596 ms") == pytest.approx(0.596)
+
+
 def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
     assert duration_of("Leader: 1 lastCaughtUpTimeMs: 1772703034123 isr: 2") is None
     assert duration_of("request latencyMs: 812") == pytest.approx(0.812)

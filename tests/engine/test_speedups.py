@@ -202,6 +202,7 @@ DURATION_PARTS = [
     *["=", ":", ": ", "==", "-", "...", "(", ",", "_", "x", "vm-21", "req_ms", "t_s"],
     *["fooMillis", "bar_millis", "baz_seconds", "timeout_ms", "connect_timeout_ms"],
     *["latencyMs", "_ms", "a_", "9x_ms", "\t", "  ", "\x1f", "é", "٣", "\n"],
+    *["changes", "Rows", "keys", "10000 changes", "x-12 keys", "1.5 rows", "12 s"],
 ]
 
 
