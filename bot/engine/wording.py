@@ -256,6 +256,9 @@ def _load_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
     source = s.sources[0]
     d = s.detail
     title = f"{source}: load jumped to {d['ratio']:.1f}× its baseline from {clock_time(s.onset)}"
+    driver = phrase(str(d["driver"]), s.records[0], 60) if d.get("driver") and s.records else ""
+    if driver and "<*>" not in driver:  # what the new load is, when it reads as words
+        title += f", mostly '{driver}'"
     if story.errors_began is not None:
         title += _after_errors(story.errors_began)
     elif story.symptoms():

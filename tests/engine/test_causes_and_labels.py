@@ -317,3 +317,23 @@ def test_a_change_told_by_its_last_instance_is_dated_and_cited_by_it() -> None:
     assert "10:15:00" in change.summary
     cited = [c.item.text for c in change.citations if isinstance(c.item, Record)]
     assert any("ff-877" in text for text in cited)
+
+
+def test_a_jump_in_volume_is_titled_by_the_message_that_makes_it() -> None:
+    lb, client = Log("lb"), Log("client")
+    steady(lb, 10, "health check {i} passed")
+    steady(client, 10, "call {i} ok")
+    at = 840.0
+    while at < 2400:
+        lb.add(
+            at,
+            "INFO",
+            "(VI_1) Received advert with lower priority 100, ours 150, forcing new election",
+        )
+        at += 1.0
+    for i in range(40):
+        client.add(900 + 30 * i, "ERROR", f"call {i} failed: connection reset by peer")
+    result = analyse(lb, client)
+    load = next(d for d in result.drafts if d.kind == "load")
+    assert "Received advert with lower priority" in load.title, load.title
+    assert any("Received advert" in c.item.text for c in load.citations)

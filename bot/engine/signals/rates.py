@@ -308,6 +308,10 @@ def _load_jumps(obs: Observations) -> list[Signal]:
         records = obs.bucket_records(name, start)
         if not records:
             continue
+        onset = obs.aligned(name, records[0].ts)
+        driver = _driver(obs, source, sum(window) - normal * len(window), onset)
+        if driver is not None:  # its line first: the title quotes it
+            records = [driver[1], *(r for r in records if r is not driver[1])]
         signals.append(
             Signal(
                 kind="load",
@@ -315,7 +319,7 @@ def _load_jumps(obs: Observations) -> list[Signal]:
                 score=round(min(0.6, 0.3 + 0.1 * math.log2(ratio)), 3),
                 sources=(name,),
                 records=records,
-                onset=obs.aligned(name, records[0].ts),
+                onset=onset,
                 detail={
                     "ratio": ratio,
                     "baseline_per_minute": normal,
@@ -324,7 +328,31 @@ def _load_jumps(obs: Observations) -> list[Signal]:
                     # the new volume is mostly the source's own errors: the errors
                     # tell what happened, the jump only counts them
                     "failing": 2 * sum(errors) >= sum(after),
+                    "driver": driver[0] if driver else None,
                 },
             )
         )
     return signals
+
+
+def _driver(
+    obs: Observations, source: SourceState, extra: float, since: float | None
+) -> tuple[str, Record] | None:
+    """The template that makes most (over half) of a jump in volume: what the new load
+    is (lower-priority adverts once a second, a crawler's requests), with its first
+    sampled record from the jump (``since``) on."""
+    if extra <= 0 or obs.baseline_seconds <= 0:
+        return None
+    scale = obs.window_seconds / obs.baseline_seconds
+    best, most = None, 0.0
+    for state in source.templates.values():
+        window, baseline = obs.counts(source.name, state.hist)
+        grew = window - baseline * scale
+        if grew > most:
+            best, most = state, grew
+    if best is None or most < 0.5 * extra:
+        return None
+    records = obs.window_records(source.name, best)
+    later = [r for r in records if (obs.aligned(source.name, r.ts) or 0.0) >= (since or 0.0)]
+    chosen = later or records
+    return (obs.template_text(best), chosen[0]) if chosen else None
