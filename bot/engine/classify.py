@@ -25,7 +25,7 @@ LEVELS = {
 }
 
 _REACHED = (
-    r"\breached (?:the |its )?[\w.-]*(?:max|limit|capacity|quota)|"
+    r"\breached (?:the |its )?(?:[\w.-]+ ){0,3}?[\w.-]*(?:max|limit|capacity|quota)|"
     r"\bmax(?:imum)?\b[\w .-]{0,30}\breached\b"
 )
 _FAILURE = re.compile(
@@ -80,6 +80,9 @@ _CHANGE = re.compile(
     # a manifest applied or patched (kubectl, terraform, helm), a reconfigured daemon
     r"\binvoked with\b|\bappl(?:y|ying)\b|\bpatch(?:ed|ing)?\b|\breconfigur|"
     r"\bsignal process\b|\bmodifications? complete|\breplac(?:e|ed|ing)\b|\b(?:begin|end) edit\b|"
+    # credentials replaced: a certificate re-issued or renewed, a key or secret rotated
+    r"\bre-?issu(?:e|ed|ing)\b|\brenew(?:ed|al|ing)?\b|"
+    r"\b(?:key|cert\w*|secret|token|credential)s?\b.{0,30}\brotat|\brotat\w*\b.{0,30}\b(?:key|cert|secret)|"
     # a schema change: an index, table or collection dropped, created or altered
     # (``CMD: dropIndexes``, ``Index dropped``, ``ALTER TABLE``, ``createIndexes``)
     r"\b(?:drop|creat|alter|rebuil|renam)\w*\s?(?:index|indexes|indices|table|column|collection)s?\b|"
@@ -262,8 +265,18 @@ def http_severity(message: str) -> int | None:
 
 def http_status(message: str) -> int | None:
     match = _HTTP_STATUS.search(message)
-    return _status(match) if match else None
+    if match:
+        return _status(match)
+    match = _ALB_STATUS.search(message)  # rarer: tried only where the others found none
+    return int(match.group(1)) if match else None
 
 
 def _status(match: re.Match[str]) -> int:
     return int(match.group("status") or match.group("status2") or match.group("status3"))
+
+
+# AWS ALB access logs put the status before the request: the three processing times
+# (-1 when the target never answered), elb_status_code, target_status_code, bytes, bytes.
+_ALB_STATUS = re.compile(
+    r"(?:-1|\d+\.\d+) (?:-1|\d+\.\d+) (?:-1|\d+\.\d+) ([1-5]\d\d) (?:[1-5]\d\d|-) \d+ \d+ \""
+)

@@ -337,3 +337,37 @@ def test_a_jump_in_volume_is_titled_by_the_message_that_makes_it() -> None:
     load = next(d for d in result.drafts if d.kind == "load")
     assert "Received advert with lower priority" in load.title, load.title
     assert any("Received advert" in c.item.text for c in load.citations)
+
+
+def test_an_alb_access_line_has_its_status_before_the_request() -> None:
+    from bot.engine.classify import http_status
+
+    line = (
+        "http 2026-03-05T09:12:01.123456Z app/my-alb/50dc6c495c0c9188 203.0.113.5:46532 "
+        '10.0.1.20:8080 0.000 -1 -1 502 - 34 366 "GET https://shop.example.com:443/api/cart '
+        'HTTP/1.1" "Mozilla/5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2'
+    )
+    assert http_status(line) == 502
+    assert http_status('10.0.0.9 "GET /x HTTP/1.1" 404 512 "-" "curl/8.5.0"') == 404
+
+
+@pytest.mark.parametrize(
+    ("template", "change"),
+    [
+        ("Certificate must be re-issued reason=<*>", True),
+        ("certificate renewed for <*>", True),
+        ("signing key <*> rotated", True),
+        ("log file rotated", False),
+    ],
+)
+def test_credentials_replaced_are_changes(template: str, change: bool) -> None:
+    assert classify(template).change is change
+
+
+def test_a_process_reaching_its_descriptor_limit_is_exhaustion_not_a_restart() -> None:
+    meaning = classify(
+        mask(
+            "Proxy fe_main reached process FD limit (maxsock=40035). Please check 'ulimit-n' and restart."
+        )
+    )
+    assert meaning.exhaustion and not meaning.change
