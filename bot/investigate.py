@@ -18,7 +18,7 @@ from bot.engine.model import Analysis, Draft
 from bot.engine.records import Item, Passage, Record, iso
 from bot.errors import CitationError, ConnectorError, LogIQError
 from bot.manifest import Manifest
-from bot.readers import ParallelReaders, Task, plan, worker_count
+from bot.readers import ParallelReaders, Task, plan, sparse_gc, worker_count
 from bot.redact import redact
 from bot.report import ClockOffset, Evidence, Hypothesis, Report, SourceOut, WindowOut
 from connectors import Connector, Context, Scope, SourceStats, build_connector
@@ -89,7 +89,7 @@ def investigate(
     read_group = partial(
         _read_group, manifest, scope, Context(env={}, max_records=context.max_records)
     )
-    with ParallelReaders(read_group, groups) as readers:
+    with sparse_gc(), ParallelReaders(read_group, groups) as readers:
         for item in read_all(rest, scope, progress):  # while the workers read theirs
             engine.add(item)
         read: dict[str, SourceStats] = {}

@@ -107,10 +107,12 @@ _DEPENDENCY = re.compile(
     r"\b(?:client|server) error: [\w ]{3,40} for\b",
     re.IGNORECASE,
 )
-_HTTP_STATUS = re.compile(
-    r'"\s(?P<status>[1-5]\d\d)\s|\bstatus[=: ]+(?P<status2>[1-5]\d\d)\b|'
-    r"\s-?\d+/-?\d+/-?\d+/-?\d+/\+?-?\d+\s(?P<status3>[1-5]\d\d)\s"  # HAProxy: Tq/Tw/Tc/Tr/Tt status
-)
+# An HTTP status: after a quoted request line, after a ``status`` key, or HAProxy's
+# Tq/Tw/Tc/Tr/Tt timers. The leftmost of the three counts. Searched one shape at a time
+# (:func:`_status_of`): one alternation of them cannot skip ahead to its literals.
+_QUOTED_STATUS = re.compile(r'"\s([1-5]\d\d)\s')
+_KEYED_STATUS = re.compile(r"status[=: ]+([1-5]\d\d)\b")  # and no word character before
+_HAPROXY_STATUS = re.compile(r"\s-?\d+/-?\d+/-?\d+/-?\d+/\+?-?\d+\s([1-5]\d\d)\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +254,9 @@ def level_rank(level: str | None) -> int | None:
 
 def http_severity(message: str) -> int | None:
     """Severity from an HTTP status in an access-log line: 5xx error, 4xx warning."""
-    match = _HTTP_STATUS.search(message)
-    if not match:
+    status = _status_of(message)
+    if status is None:
         return None
-    status = _status(match)
     if status >= 500:
         return ERROR
     if status in (408, 429):
@@ -264,15 +265,30 @@ def http_severity(message: str) -> int | None:
 
 
 def http_status(message: str) -> int | None:
-    match = _HTTP_STATUS.search(message)
-    if match:
-        return _status(match)
+    status = _status_of(message)
+    if status is not None:
+        return status
     match = _ALB_STATUS.search(message)  # rarer: tried only where the others found none
     return int(match.group(1)) if match else None
 
 
-def _status(match: re.Match[str]) -> int:
-    return int(match.group("status") or match.group("status2") or match.group("status3"))
+def _status_of(message: str) -> int | None:
+    """The leftmost status of the three shapes. A keyed or HAProxy match holds no ``"``,
+    so one that starts before a quoted match also ends before it: the others are searched
+    only up to there."""
+    best = _QUOTED_STATUS.search(message)
+    end = best.start() if best else len(message)
+    pos = 0
+    while (keyed := _KEYED_STATUS.search(message, pos, end)) is not None:
+        before = keyed.start() - 1
+        if before < 0 or not (message[before].isalnum() or message[before] == "_"):
+            best, end = keyed, keyed.start()  # \bstatus
+            break
+        pos = keyed.start() + 1
+    timers = _HAPROXY_STATUS.search(message, 0, end)
+    if timers is not None:
+        best = timers
+    return int(best.group(1)) if best else None
 
 
 # AWS ALB access logs put the status before the request: the three processing times

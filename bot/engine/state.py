@@ -8,6 +8,7 @@ timestamps are kept (alignment is decided at the end and applied then).
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.engine.classify import Meaning
@@ -110,12 +111,26 @@ class Track:
             self.duration = other.duration
 
 
+Sighting = tuple[Record, int, "float | None", int]  # record, outcome, duration, template key
+
+
 class IdIndex:
-    """identifier -> {source -> Track}, capped; ids beyond the cap are not tracked."""
+    """identifier -> {source -> Track}, capped.
+
+    Most identifiers in a busy log are seen once (one request id per line) and can only
+    matter if another source names them too. Their first sighting is kept as a plain
+    tuple; a second sighting, in any source, makes it a :class:`Track` (the first one
+    replayed, so the result is as if it had been tracked from the start). Sightings seen
+    once are held in two generations of ``cap // 2``: when the young one fills, the old
+    one is forgotten, so a flood of one-off ids never starves the identifiers that recur.
+    Tracked identifiers beyond ``cap`` are not tracked (``dropped`` counts both losses).
+    """
 
     def __init__(self, cap: int = 150_000) -> None:
         self.cap = cap
         self.tracks: dict[str, dict[str, Track]] = {}
+        self.once: dict[str, Sighting] = {}
+        self.once_old: dict[str, Sighting] = {}
         self.dropped = 0
 
     def note(
@@ -124,47 +139,62 @@ class IdIndex:
         """outcome: -1 failure, 1 success, 0 neutral."""
         per_source = self.tracks.get(ident)
         if per_source is None:
+            first = self.once.pop(ident, None) or self.once_old.pop(ident, None)
+            if first is None:
+                self._note_once(ident, (record, outcome, duration, key))
+                return
             if len(self.tracks) >= self.cap:
-                self.dropped += 1
+                self.dropped += 2
                 return
             per_source = self.tracks[ident] = {}
-        ts = record.ts if record.ts is not None else 0.0
-        track = per_source.get(record.source)
-        if track is None:
-            track = per_source[record.source] = Track(first_ts=ts, last_ts=ts, first=record)
-        else:
-            track.count += 1
-            if ts < track.first_ts:
-                track.first_ts, track.first = ts, record
-            track.last_ts = max(track.last_ts, ts)
-        if outcome < 0:
-            if track.fail is None:
-                track.fail = record
-            track.fail_ts = max(track.fail_ts, ts)
-            if key not in track.fail_keys and len(track.fail_keys) < 4:
-                track.fail_keys += (key,)
-        elif outcome > 0:
-            track.ok = record
-            if key not in track.ok_keys and len(track.ok_keys) < 4:
-                track.ok_keys += (key,)
-        if duration is not None and (track.duration is None or duration > track.duration):
-            track.duration = duration
+            _apply(per_source, *first)
+        _apply(per_source, record, outcome, duration, key)
+
+    def _note_once(self, ident: str, sighting: Sighting) -> None:
+        if len(self.once) >= max(1, self.cap // 2):
+            self.dropped += len(self.once_old)
+            self.once_old, self.once = self.once, {}
+        self.once[ident] = sighting
+
+    def sightings(self) -> Iterator[tuple[str, str]]:
+        """(identifier, source) for everything held, tracked or seen once."""
+        for ident, tracks in self.tracks.items():
+            for source in tracks:
+                yield ident, source
+        for held in (self.once, self.once_old):
+            for ident, (record, *_) in held.items():
+                yield ident, record.source
 
     def absorb(self, other: IdIndex, keys: dict[str, dict[int, int]] | None = None) -> None:
         """Add another index built by a parallel reader. ``keys``: for each source both
         read (parts of its file), the other reader's template keys -> this one's."""
         keys = keys or {}
         for ident, tracks in other.tracks.items():
-            mine = self.tracks.get(ident)
-            if mine is None:
-                mine = self.tracks[ident] = {}
-            for source, track in tracks.items():
-                track.rekey(keys.get(source, {}))
-                if source in mine:
-                    mine[source].merge(track)
-                else:
-                    mine[source] = track
+            self._merge(ident, tracks, keys)
+        for held in (other.once_old, other.once):
+            for ident, (record, outcome, duration, key) in held.items():
+                key = keys.get(record.source, {}).get(key, key)
+                if ident in self.tracks or ident in self.once or ident in self.once_old:
+                    tracks: dict[str, Track] = {}
+                    _apply(tracks, record, outcome, duration, key)
+                    self._merge(ident, tracks, {})
+                else:  # seen once in all: still once
+                    self.once[ident] = (record, outcome, duration, key)
         self.dropped += other.dropped
+
+    def _merge(self, ident: str, tracks: dict[str, Track], keys: dict[str, dict[int, int]]) -> None:
+        mine = self.tracks.get(ident)
+        if mine is None:
+            mine = self.tracks[ident] = {}
+            first = self.once.pop(ident, None) or self.once_old.pop(ident, None)
+            if first is not None:
+                _apply(mine, *first)
+        for source, track in tracks.items():
+            track.rekey(keys.get(source, {}))
+            if source in mine:
+                mine[source].merge(track)
+            else:
+                mine[source] = track
 
     def keep_shared(self, elsewhere: set[str]) -> None:
         """Forget identifiers seen in one source only, unless ``elsewhere`` names them
@@ -174,6 +204,10 @@ class IdIndex:
             for ident, tracks in self.tracks.items()
             if len(tracks) > 1 or ident in elsewhere
         }
+        self.once = {
+            i: s for held in (self.once_old, self.once) for i, s in held.items() if i in elsewhere
+        }
+        self.once_old = {}
 
     def shared(self, records: dict[str, int] | None = None) -> dict[str, dict[str, Track]]:
         """Identifiers seen in at least two sources. Given ``records`` (per source), not
@@ -188,6 +222,33 @@ class IdIndex:
             for ident, tracks in shared.items()
             if not any(is_label(track, records.get(name, 0)) for name, track in tracks.items())
         }
+
+
+def _apply(
+    per_source: dict[str, Track], record: Record, outcome: int, duration: float | None, key: int
+) -> None:
+    """Fold one sighting into the identifier's track for the record's source."""
+    ts = record.ts if record.ts is not None else 0.0
+    track = per_source.get(record.source)
+    if track is None:
+        track = per_source[record.source] = Track(first_ts=ts, last_ts=ts, first=record)
+    else:
+        track.count += 1
+        if ts < track.first_ts:
+            track.first_ts, track.first = ts, record
+        track.last_ts = max(track.last_ts, ts)
+    if outcome < 0:
+        if track.fail is None:
+            track.fail = record
+        track.fail_ts = max(track.fail_ts, ts)
+        if key not in track.fail_keys and len(track.fail_keys) < 4:
+            track.fail_keys += (key,)
+    elif outcome > 0:
+        track.ok = record
+        if key not in track.ok_keys and len(track.ok_keys) < 4:
+            track.ok_keys += (key,)
+    if duration is not None and (track.duration is None or duration > track.duration):
+        track.duration = duration
 
 
 LABEL_SHARE = 0.05  # an identifier on this share of a source's records labels the source

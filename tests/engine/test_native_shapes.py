@@ -272,3 +272,44 @@ def test_access_log_stories_are_named_by_status_and_requests() -> None:
     assert top.title.startswith("nginx: new HTTP 5xx responses to ")
     assert "/api/orders/17" in top.title and "/api/orders/18" in top.title
     assert "?page" not in top.title
+
+
+def test_http_status_is_the_leftmost_of_its_three_shapes() -> None:
+    """The status search runs one shape at a time; it must find what one alternation of
+    the three shapes finds (the leftmost match), on any text."""
+    import random
+    import re
+
+    one_pattern = re.compile(
+        r'"\s(?P<a>[1-5]\d\d)\s|\bstatus[=: ]+(?P<b>[1-5]\d\d)\b|'
+        r"\s-?\d+/-?\d+/-?\d+/-?\d+/\+?-?\d+\s(?P<c>[1-5]\d\d)\s"
+    )
+    pieces = [
+        '"',
+        " ",
+        "status",
+        "xstatus",
+        "_status",
+        "=",
+        ":",
+        "200",
+        "503",
+        "404 ",
+        "1/2/3/4/+5",
+        "-1/0/0/0/12",
+        "abc",
+        "\t",
+        "/",
+        "5",
+        "é",
+        '"GET / HTTP/1.1"',
+    ]
+    r = random.Random(3)
+    for _ in range(20_000):
+        text = "".join(r.choice(pieces) for _ in range(r.randint(1, 14)))
+        match = one_pattern.search(text)
+        expected = int(match.group("a") or match.group("b") or match.group("c")) if match else None
+        if expected is not None:
+            assert http_status(text) == expected, text
+        else:
+            assert http_status(text) in (None, *range(100, 600)), text  # ALB shape may apply
