@@ -26,6 +26,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -146,17 +147,31 @@ def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
         conn.close()
 
 
+_SPARSE_GC = (100_000, 50, 1000)
+_gc_lock = threading.Lock()
+_gc_readers = 0  # reads under way in this process (threads may run several)
+_gc_before: tuple[int, ...] = ()
+
+
 @contextlib.contextmanager
 def sparse_gc() -> Iterator[None]:
     """Collect cyclic garbage rarely while reading: reading allocates millions of
     long-lived, acyclic objects (records, tracks), and the default thresholds re-scan
-    them again and again (about a tenth of the read). Young cycles are still collected."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
+    them again and again (about a tenth of the read). Young cycles are still collected.
+    The first read to start sets the thresholds, the last to end restores them."""
+    global _gc_readers, _gc_before
+    with _gc_lock:
+        if _gc_readers == 0:
+            _gc_before = gc.get_threshold()
+            gc.set_threshold(*_SPARSE_GC)
+        _gc_readers += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _gc_lock:
+            _gc_readers -= 1
+            if _gc_readers == 0:
+                gc.set_threshold(*_gc_before)
 
 
 def worker_count() -> int:

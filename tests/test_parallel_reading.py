@@ -94,3 +94,19 @@ def test_a_failing_worker_is_reported_not_hung(read_group, message):
         ParallelReaders(read_group, [["x"]]) as readers,
     ):
         list(readers.results())
+
+
+def test_reads_collect_garbage_rarely_and_restore_the_thresholds():
+    import gc
+
+    from bot.readers import sparse_gc
+
+    before = gc.get_threshold()
+    outer, inner = sparse_gc(), sparse_gc()
+    outer.__enter__()
+    assert gc.get_threshold()[0] > before[0]
+    inner.__enter__()  # another read in another thread, ending after the first
+    outer.__exit__(None, None, None)
+    assert gc.get_threshold()[0] > before[0]  # one read is still under way
+    inner.__exit__(None, None, None)
+    assert gc.get_threshold() == before

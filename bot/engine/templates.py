@@ -66,7 +66,7 @@ class TemplateMiner:
         max_templates: int = 5000,
         *,
         similarity: float = DEFAULT_SIMILARITY,
-        max_cache: int = 50_000,
+        max_cache: int = 100_000,
         variants: int = 4,
     ) -> None:
         if max_templates < 1:
