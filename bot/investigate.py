@@ -81,6 +81,21 @@ def investigate(
     """Run the deterministic investigation of ``manifest`` and return a verified report."""
     context = context or Context()
     connectors = build_connectors(manifest, context)
+    with sparse_gc():
+        engine = _read_sources(manifest, connectors, context, progress)
+        analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
+        report = build_report(manifest, analysis, connectors)
+    return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
+
+
+def _read_sources(
+    manifest: Manifest,
+    connectors: dict[str, Connector],
+    context: Context,
+    progress: Progress | None,
+) -> Engine:
+    """Every source read into one engine: large files by worker processes, the rest
+    here meanwhile. The connectors' stats are those of the reads."""
     engine = Engine(engine_config(manifest))
     scope = scope_of(manifest)
     groups = parallel_plan(manifest, connectors)
@@ -89,7 +104,7 @@ def investigate(
     read_group = partial(
         _read_group, manifest, scope, Context(env={}, max_records=context.max_records)
     )
-    with sparse_gc(), ParallelReaders(read_group, groups) as readers:
+    with ParallelReaders(read_group, groups) as readers:
         for item in read_all(rest, scope, progress):  # while the workers read theirs
             engine.add(item)
         read: dict[str, SourceStats] = {}
@@ -104,9 +119,7 @@ def investigate(
             connectors[name].stats = source_stats
             if progress:
                 progress(name, source_stats.records)
-    analysis = engine.finish(trusted_clocks=trusted_clocks(manifest, connectors))
-    report = build_report(manifest, analysis, connectors)
-    return Investigation(manifest=manifest, report=report, analysis=analysis, connectors=connectors)
+    return engine
 
 
 def parallel_plan(manifest: Manifest, connectors: dict[str, Connector]) -> list[list[Task]]:

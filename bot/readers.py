@@ -133,11 +133,11 @@ def _idents_by_source(engine: Engine) -> dict[str, list[str]]:
 
 def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
     try:
-        with sparse_gc():
+        with sparse_gc():  # up to the exit: a full collection after the read costs time
             engine, stats = read_group(tasks)
-        conn.send(("ids", _idents_by_source(engine)))
-        engine.ids.keep_shared(conn.recv())
-        conn.send(("engine", engine, stats))
+            conn.send(("ids", _idents_by_source(engine)))
+            engine.ids.keep_shared(conn.recv())
+            conn.send(("engine", engine, stats))
     except (EOFError, BrokenPipeError):
         pass  # the parent went away: nothing to report to
     except Exception:  # reported to the parent, which raises it

@@ -10,8 +10,10 @@
 #include <Python.h>
 #include <string.h>
 
-static PyObject *WILDCARD; /* "<*>" */
-static PyObject *SPACE;    /* " " */
+static PyObject *WILDCARD;    /* "<*>" */
+static PyObject *SPACE;       /* " " */
+static PyObject *ONE;         /* 1 */
+static PyObject *EMPTY_TUPLE; /* () */
 
 #define AT(i) PyUnicode_READ(kind, data, (i))
 
@@ -314,8 +316,66 @@ static PyObject *mask_words(PyObject *self, PyObject *const *args, Py_ssize_t na
     return joined;
 }
 
+/* identifiers.no_identifier: an ASCII word without '=' each of whose runs of
+ * [A-Za-z0-9_.:/@#-] either holds no letter, digit or '_', or, from its first one and
+ * stripped of trailing ".:,;/#-", holds one of "/:.@#". */
+static int is_run_char(Py_UCS1 c)
+{
+    return (c < 128 && Py_ISALNUM(c)) || c == '_' || c == '.' || c == ':' || c == '/' ||
+           c == '@' || c == '#' || c == '-';
+}
+
+static int is_strip_char(Py_UCS1 c)
+{
+    return c == '.' || c == ':' || c == ',' || c == ';' || c == '/' || c == '#' || c == '-';
+}
+
+static int no_identifier_in(PyObject *word)
+{
+    if (!PyUnicode_IS_ASCII(word))
+        return 0;
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(word);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word), i = 0;
+    if (memchr(s, '=', (size_t)n) != NULL)
+        return 0;
+    while (i < n) {
+        while (i < n && !is_run_char(s[i]))
+            i++;
+        Py_ssize_t start = -1, end = i;
+        while (end < n && is_run_char(s[end])) {
+            if (start < 0 && ((s[end] < 128 && Py_ISALNUM(s[end])) || s[end] == '_'))
+                start = end;
+            end++;
+        }
+        if (start >= 0) {
+            Py_ssize_t last = end;
+            while (last > start && is_strip_char(s[last - 1]))
+                last--;
+            int separated = 0;
+            for (Py_ssize_t k = start; k < last && !separated; k++) {
+                Py_UCS1 c = s[k];
+                separated = c == '/' || c == ':' || c == '.' || c == '@' || c == '#';
+            }
+            if (!separated)
+                return 0;
+        }
+        i = end;
+    }
+    return 1;
+}
+
+static PyObject *no_identifier(PyObject *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word)) {
+        PyErr_SetString(PyExc_TypeError, "no_identifier(str)");
+        return NULL;
+    }
+    return PyBool_FromLong(no_identifier_in(word));
+}
+
 /* identifiers.IdentifierExtractor's word loop: for each word, its cached identifiers;
- * a bare number has none; a plain hex id or name-123 is itself; else ``miss(word)``.
+ * a bare number has none; a plain hex id or name-123 is itself; a word that
+ * no_identifier_in clears has none; else ``miss(word)``.
  * Appends to ``found``. */
 static PyObject *id_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -343,6 +403,8 @@ static PyObject *id_words(PyObject *self, PyObject *const *args, Py_ssize_t narg
         } else if (is_plain_hex(word) || is_plain_name(word)) {
             if (PyList_Append(found, word) < 0)
                 return NULL;
+            continue;
+        } else if (no_identifier_in(word)) {
             continue;
         } else {
             idents = PyObject_CallOneArg(miss, word);
@@ -650,6 +712,186 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------ identifier tracks
+ * state._apply for the identifiers already tracked: IdIndex.note's common case. */
+
+static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
+    *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
+
+/* obj.name = value if value > obj.name (max(obj.name, value) keeps the first on ties) */
+static int set_if_greater(PyObject *obj, PyObject *name, PyObject *value)
+{
+    PyObject *current = PyObject_GetAttr(obj, name);
+    if (current == NULL)
+        return -1;
+    int greater = PyObject_RichCompareBool(value, current, Py_GT);
+    Py_DECREF(current);
+    if (greater < 0)
+        return -1;
+    return greater ? PyObject_SetAttr(obj, name, value) : 0;
+}
+
+/* if key not in obj.name and len(obj.name) < 4: obj.name += (key,) */
+static int add_key(PyObject *obj, PyObject *name, PyObject *key)
+{
+    PyObject *keys = PyObject_GetAttr(obj, name);
+    if (keys == NULL)
+        return -1;
+    if (!PyTuple_Check(keys)) {
+        Py_DECREF(keys);
+        PyErr_SetString(PyExc_TypeError, "track keys must be a tuple");
+        return -1;
+    }
+    int present = PySequence_Contains(keys, key);
+    int rc = 0;
+    if (present < 0) {
+        rc = -1;
+    } else if (!present && PyTuple_GET_SIZE(keys) < 4) {
+        Py_ssize_t n = PyTuple_GET_SIZE(keys);
+        PyObject *grown = PyTuple_New(n + 1);
+        if (grown == NULL) {
+            rc = -1;
+        } else {
+            for (Py_ssize_t i = 0; i < n; i++)
+                PyTuple_SET_ITEM(grown, i, Py_NewRef(PyTuple_GET_ITEM(keys, i)));
+            PyTuple_SET_ITEM(grown, n, Py_NewRef(key));
+            rc = PyObject_SetAttr(obj, name, grown);
+            Py_DECREF(grown);
+        }
+    }
+    Py_DECREF(keys);
+    return rc;
+}
+
+static int apply_sighting(PyObject *per_source, PyObject *record, PyObject *ts,
+                          PyObject *source, long outcome, PyObject *duration, PyObject *key,
+                          PyObject *track_type)
+{
+    PyObject *track = PyDict_GetItemWithError(per_source, source); /* borrowed */
+    if (track == NULL && PyErr_Occurred())
+        return -1;
+    if (track == NULL) {
+        PyObject *kwargs = Py_BuildValue("{sOsOsO}", "first_ts", ts, "last_ts", ts, "first",
+                                         record);
+        if (kwargs == NULL)
+            return -1;
+        PyObject *made = PyObject_Call(track_type, EMPTY_TUPLE, kwargs);
+        Py_DECREF(kwargs);
+        if (made == NULL)
+            return -1;
+        int rc = PyDict_SetItem(per_source, source, made);
+        Py_DECREF(made);
+        if (rc < 0)
+            return -1;
+        track = made; /* the dict holds it */
+    } else {
+        PyObject *count = PyObject_GetAttr(track, S_COUNT);
+        if (count == NULL)
+            return -1;
+        PyObject *more = PyNumber_Add(count, ONE);
+        Py_DECREF(count);
+        if (more == NULL)
+            return -1;
+        int rc = PyObject_SetAttr(track, S_COUNT, more);
+        Py_DECREF(more);
+        if (rc < 0)
+            return -1;
+        PyObject *first_ts = PyObject_GetAttr(track, S_FIRST_TS);
+        if (first_ts == NULL)
+            return -1;
+        int earlier = PyObject_RichCompareBool(ts, first_ts, Py_LT);
+        Py_DECREF(first_ts);
+        if (earlier < 0)
+            return -1;
+        if (earlier && (PyObject_SetAttr(track, S_FIRST_TS, ts) < 0 ||
+                        PyObject_SetAttr(track, S_FIRST, record) < 0))
+            return -1;
+        if (set_if_greater(track, S_LAST_TS, ts) < 0)
+            return -1;
+    }
+    if (outcome < 0) {
+        PyObject *fail = PyObject_GetAttr(track, S_FAIL);
+        if (fail == NULL)
+            return -1;
+        int unset = fail == Py_None;
+        Py_DECREF(fail);
+        if (unset && PyObject_SetAttr(track, S_FAIL, record) < 0)
+            return -1;
+        if (set_if_greater(track, S_FAIL_TS, ts) < 0 || add_key(track, S_FAIL_KEYS, key) < 0)
+            return -1;
+    } else if (outcome > 0) {
+        if (PyObject_SetAttr(track, S_OK, record) < 0 || add_key(track, S_OK_KEYS, key) < 0)
+            return -1;
+    }
+    if (duration != Py_None) {
+        PyObject *longest = PyObject_GetAttr(track, S_DURATION);
+        if (longest == NULL)
+            return -1;
+        int longer = longest == Py_None ? 1 : PyObject_RichCompareBool(duration, longest, Py_GT);
+        Py_DECREF(longest);
+        if (longer < 0 || (longer && PyObject_SetAttr(track, S_DURATION, duration) < 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* IdIndex.note_all's loop: each identifier already in ``tracks`` gets the sighting
+ * (state._apply); the others are returned, in order, for IdIndex.note. */
+static PyObject *note_tracked(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyDict_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "note_tracked(tracks, idents, record, outcome, duration, key, Track)");
+        return NULL;
+    }
+    PyObject *tracks = args[0], *idents = args[1], *record = args[2], *duration = args[4],
+             *key = args[5], *track_type = args[6];
+    long outcome = PyLong_AsLong(args[3]);
+    if (outcome == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *rest = PyList_New(0);
+    if (rest == NULL)
+        return NULL;
+    PyObject *ts = NULL, *source = NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(idents); i++) {
+        PyObject *ident = PyList_GET_ITEM(idents, i);
+        PyObject *per_source = PyDict_GetItemWithError(tracks, ident); /* borrowed */
+        if (per_source == NULL) {
+            if (PyErr_Occurred() || PyList_Append(rest, ident) < 0)
+                goto fail;
+            continue;
+        }
+        if (!PyDict_Check(per_source)) {
+            PyErr_SetString(PyExc_TypeError, "tracks must map identifiers to dicts");
+            goto fail;
+        }
+        if (ts == NULL) { /* record.ts if record.ts is not None else 0.0 */
+            ts = PyObject_GetAttr(record, S_TS);
+            if (ts == NULL)
+                goto fail;
+            if (ts == Py_None) {
+                Py_SETREF(ts, PyFloat_FromDouble(0.0));
+                if (ts == NULL)
+                    goto fail;
+            }
+            source = PyObject_GetAttr(record, S_SOURCE);
+            if (source == NULL)
+                goto fail;
+        }
+        if (apply_sighting(per_source, record, ts, source, outcome, duration, key,
+                           track_type) < 0)
+            goto fail;
+    }
+    Py_XDECREF(ts);
+    Py_XDECREF(source);
+    return rest;
+fail:
+    Py_XDECREF(ts);
+    Py_XDECREF(source);
+    Py_DECREF(rest);
+    return NULL;
+}
+
 static PyMethodDef METHODS[] = {
     {"has_span", (PyCFunction)has_span, METH_O,
      "Whether a variable part with a space in it may be present (see masking)."},
@@ -657,6 +899,10 @@ static PyMethodDef METHODS[] = {
      "mask_words(words, cache, miss) -> the masked message."},
     {"id_words", (PyCFunction)(void (*)(void))id_words, METH_FASTCALL,
      "id_words(words, cache, miss, found) -> None; appends identifiers to found."},
+    {"no_identifier", (PyCFunction)no_identifier, METH_O,
+     "identifiers.no_identifier for one word."},
+    {"note_tracked", (PyCFunction)(void (*)(void))note_tracked, METH_FASTCALL,
+     "note_tracked(tracks, idents, record, outcome, duration, key, Track) -> the others."},
     {"duration_of", (PyCFunction)duration_of, METH_O,
      "duration_of(message) -> seconds, None, or NotImplemented for a non-ASCII message."},
     {NULL, NULL, 0, NULL},
@@ -671,7 +917,19 @@ PyMODINIT_FUNC PyInit__speedups(void)
 {
     WILDCARD = PyUnicode_InternFromString("<*>");
     SPACE = PyUnicode_InternFromString(" ");
-    if (WILDCARD == NULL || SPACE == NULL)
+    ONE = PyLong_FromLong(1);
+    EMPTY_TUPLE = PyTuple_New(0);
+    if (WILDCARD == NULL || SPACE == NULL || ONE == NULL || EMPTY_TUPLE == NULL)
         return NULL;
+    PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
+                          &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
+                          &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION};
+    const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
+                           "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        *names[i] = PyUnicode_InternFromString(texts[i]);
+        if (*names[i] == NULL)
+            return NULL;
+    }
     return PyModule_Create(&MODULE);
 }

@@ -69,6 +69,35 @@ def _verdict(token: str) -> str | None:
     return None
 
 
+def identifiers_of(word: str) -> tuple[str, ...]:
+    """The identifiers one word stands for, in order."""
+    return tuple(
+        ident for token in _CANDIDATE.findall(word) if (ident := _verdict(token)) is not None
+    )
+
+
+# A run of the characters a candidate is made of ('=' aside), and what no identifier holds.
+_RUN = re.compile(r"[A-Za-z0-9_.:/@#-]+")
+_SEPARATOR = re.compile(r"[/:.@#]")
+
+
+def no_identifier(word: str) -> bool:
+    """Whether :func:`identifiers_of` is sure to find nothing in ``word``, told cheaply.
+
+    An ASCII word without ``=`` has at most one candidate per run of candidate
+    characters: the run from its first letter, digit or ``_``. Stripped as
+    :func:`_verdict` strips it, a candidate that still holds ``/ : . @ #`` is no UUID,
+    hex id or ``name-123``: paths, addresses, versions, dotted names and decimals are
+    judged here without the patterns (``_speedups.c`` does the same)."""
+    if not word.isascii() or "=" in word:
+        return False
+    for run in _RUN.findall(word):
+        start = next((i for i, c in enumerate(run) if c.isalnum() or c == "_"), -1)
+        if start >= 0 and not _SEPARATOR.search(run[start:].rstrip(".:,;/#-")):
+            return False
+    return True
+
+
 class IdentifierExtractor:
     """Finds identifiers in a message; the manifest's patterns come first.
 
@@ -116,9 +145,9 @@ class IdentifierExtractor:
                 found.extend(idents)
 
     def _word(self, word: str) -> tuple[str, ...]:
-        idents = tuple(
-            ident for token in _CANDIDATE.findall(word) if (ident := _verdict(token)) is not None
-        )
+        if no_identifier(word):
+            return ()  # mostly unique (paths, addresses, decimals): not worth a cache slot
+        idents = identifiers_of(word)
         if len(self._words) > _CACHE_LIMIT:
             self._words.clear()
         self._words[word] = idents

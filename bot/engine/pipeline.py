@@ -235,8 +235,7 @@ class Engine:
             outcome = 1
         else:
             outcome = 0
-        for ident in idents:
-            self.ids.note(ident, record, outcome, duration, state.key)
+        self.ids.note_all(idents, record, outcome, duration, state.key)
 
     # ------------------------------------------------------------------ judgement
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.classify import Meaning
 from bot.engine.records import Record
+from bot.engine.speedups import native
 from bot.engine.templates import TemplateMiner
 
 BUCKET = 60.0  # seconds per histogram bucket
@@ -149,6 +150,16 @@ class IdIndex:
             per_source = self.tracks[ident] = {}
             _apply(per_source, *first)
         _apply(per_source, record, outcome, duration, key)
+
+    def note_all(
+        self, idents: list[str], record: Record, outcome: int, duration: float | None, key: int
+    ) -> None:
+        """:meth:`note` each identifier of one record (those already tracked in C, where
+        the loops are built: ``_speedups.note_tracked``)."""
+        if native is not None:
+            idents = native.note_tracked(self.tracks, idents, record, outcome, duration, key, Track)
+        for ident in idents:
+            self.note(ident, record, outcome, duration, key)
 
     def _note_once(self, ident: str, sighting: Sighting) -> None:
         if len(self.once) >= max(1, self.cap // 2):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import masking, measures
+from bot.engine import identifiers, masking, measures
 from bot.engine.identifiers import IdentifierExtractor
 from bot.engine.speedups import native
 
@@ -182,6 +182,13 @@ def test_identifier_scan_matches_python(corpus):
         py_side._scan_words(words, found_py)
         if found_c != found_py:
             wrong.append(message)
+    assert wrong == []
+
+
+def test_no_identifier_check_matches_python(corpus):
+    assert native is not None
+    words = {word for message in corpus for word in message.split(" ")}
+    wrong = [w for w in words if native.no_identifier(w) != identifiers.no_identifier(w)]
     assert wrong == []
 
 

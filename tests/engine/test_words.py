@@ -140,3 +140,21 @@ def test_a_party_that_stops_answering_is_a_failure(template: str) -> None:
     from bot.engine.classify import classify
 
     assert classify(template).failure
+
+
+def test_a_word_cleared_cheaply_holds_no_identifier():
+    """``no_identifier`` skips the patterns for paths, addresses, versions and decimals;
+    it must never clear a word in which they find an identifier."""
+    import random
+
+    from bot.engine.identifiers import identifiers_of, no_identifier
+
+    pieces = [*"aAz09_.:/=@#-\"'[](),; \t", "é", "vm-", "10.", "/api/", "ab12cd34ef56aa", "x=7"]
+    r = random.Random(9)
+    words = ["/api/v1/images/2640", "10.0.0.7:8080", 'HTTP/1.1"', "0.339", "@vm-21", "vm-21/"]
+    words += ["".join(r.choice(pieces) for _ in range(r.randint(1, 10))) for _ in range(50_000)]
+    cleared = [w for w in words if no_identifier(w)]
+    assert [w for w in cleared if identifiers_of(w)] == []
+    assert "/api/v1/images/2640" in cleared and "0.339" in cleared
+    assert not no_identifier("@vm-21") and not no_identifier("vm-21/")
+    assert len(cleared) > 5_000  # it clears the common shapes, not nothing
