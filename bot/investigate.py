@@ -108,15 +108,20 @@ def _read_sources(
         for item in read_all(rest, scope, progress):  # while the workers read theirs
             engine.add(item)
         read: dict[str, SourceStats] = {}
-        for part, stats in readers.results(engine):
+        handed: dict[str, list[object]] = {}
+        for part, stats, handoffs in readers.results(engine):
             engine.absorb(part)
             for name, source_stats in stats.items():
                 if name in read:
                     read[name].absorb(source_stats)  # another part of the same file
                 else:
                     read[name] = source_stats
+            for name, handoff in handoffs.items():
+                handed.setdefault(name, []).append(handoff)
         for name, source_stats in read.items():
             connectors[name].stats = source_stats
+            if name in handed:
+                connectors[name].take_over(handed[name])  # type: ignore[attr-defined]
             if progress:
                 progress(name, source_stats.records)
     return engine
@@ -156,17 +161,18 @@ def _size(path: Path) -> int:
 
 def _read_group(
     manifest: Manifest, scope: Scope, context: Context, tasks: list[Task]
-) -> tuple[Engine, dict[str, SourceStats]]:
+) -> tuple[Engine, dict[str, SourceStats], dict[str, object]]:
     """What one worker process does: read its tasks into an engine of its own."""
     engine = Engine(engine_config(manifest))
-    stats = {}
+    stats, handoffs = {}, {}
     for name, part in tasks:
         connector = build_connector(manifest.source(name), manifest, context)
         records = connector.read(scope, part) if part else connector.read(scope)  # type: ignore[call-arg]
         for item in _guarded(connector, records, None):
             engine.add(item)
         stats[name] = connector.stats
-    return engine, stats
+        handoffs[name] = connector.handoff()  # type: ignore[attr-defined]
+    return engine, stats, handoffs
 
 
 def trusted_clocks(manifest: Manifest, connectors: dict[str, Connector]) -> set[str]:

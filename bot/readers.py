@@ -17,7 +17,7 @@ without the rest.
     read network sources locally    send ("ids", {source: [identifiers]})
     count sources per identifier <--
     send the shared ones  -------->  drop the others
-                           <-------  send ("engine", engine, stats)
+                           <-------  send ("engine", engine, stats, handoffs)
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ from connectors import SourceStats
 from connectors.files.parts import FilePart
 
 Task = tuple[str, FilePart | None]  # a source, whole or one part of its file
-ReadGroup = Callable[[list[Task]], tuple[Engine, dict[str, SourceStats]]]
-Result = tuple[Engine, dict[str, SourceStats]]
+# An engine, each source's stats, and what each source's connector hands to the caller's
+# connector of the same source (a file's line index, so citing need not read it again).
+Result = tuple[Engine, dict[str, SourceStats], dict[str, object]]
+ReadGroup = Callable[[list[Task]], Result]
 
 
 class WorkerError(RuntimeError):
@@ -100,8 +102,8 @@ class ParallelReaders:
             mine = {ident for names in idents.values() for ident in names}
             conn.send({ident for ident in mine if sources_of[ident] > 1})
         for _, conn in self._workers:
-            engine, stats = _expect(conn, "engine")
-            yield engine, stats
+            engine, stats, handoffs = _expect(conn, "engine")
+            yield engine, stats, handoffs
 
     def __exit__(self, *exc_info: object) -> None:
         for process, conn in self._workers:
@@ -134,10 +136,10 @@ def _idents_by_source(engine: Engine) -> dict[str, list[str]]:
 def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
     try:
         with sparse_gc():  # up to the exit: a full collection after the read costs time
-            engine, stats = read_group(tasks)
+            engine, stats, handoffs = read_group(tasks)
             conn.send(("ids", _idents_by_source(engine)))
             engine.ids.keep_shared(conn.recv())
-            conn.send(("engine", engine, stats))
+            conn.send(("engine", engine, stats, handoffs))
     except (EOFError, BrokenPipeError):
         pass  # the parent went away: nothing to report to
     except Exception:  # reported to the parent, which raises it

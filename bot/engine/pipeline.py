@@ -130,7 +130,8 @@ class Engine:
             return
         state.cause = exception_of(record.text)
         if state.cause:
-            state.meaning = classify(source.miner.template(state.tid), state.cause)
+            state.judged = (source.miner.template(state.tid), state.cause)
+            state.meaning = classify(*state.judged)
 
     def _status_variant(
         self, source: SourceState, state: TemplateState, message: str
@@ -147,6 +148,7 @@ class Engine:
                 key=key,
                 tid=state.tid,
                 meaning=state.meaning,
+                judged=state.judged,
                 measure=state.measure,
                 limit_words=state.limit_words,
                 status=label,
@@ -300,10 +302,13 @@ def _folded(
             had = host.cause
             absorb(host, state)
             if host.cause != had:
-                host.meaning = classify(miner.template(tid), host.cause)
+                host.judged = (miner.template(tid), host.cause)
+                host.meaning = classify(*host.judged)
             continue
         text = miner.template(tid)
-        state.tid, state.key, state.meaning = tid, key, classify(text, state.cause)
+        if state.judged != (text, state.cause):  # generalised since, or a cause found
+            state.meaning, state.judged = classify(text, state.cause), (text, state.cause)
+        state.tid, state.key = tid, key
         state.text = f"{text} [HTTP {state.status}]" if state.status else text
         folded[key] = state
     return folded
@@ -315,6 +320,7 @@ def _new_template(tid: int, text: str) -> TemplateState:
         key=tid,
         tid=tid,
         meaning=classify(text),
+        judged=(text, ""),
         measure=measure,
         limit_words=measure and bool(_LIMIT_HINT.search(text)),
     )

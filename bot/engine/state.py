@@ -53,6 +53,7 @@ class TemplateState:
     recent: list[Record] = field(default_factory=list)  # last few records (change templates)
     cause: str = ""  # the exception line of its first multi-line record, if any
     cause_probes: int = 0  # multi-line records searched for that line so far
+    judged: tuple[str, str] = ("", "")  # (template text, cause) ``meaning`` was judged on
 
 
 @dataclass(slots=True)

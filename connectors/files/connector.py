@@ -59,6 +59,17 @@ class _File:
     second: SecondStamps | None = None  # stamps of another writer sharing the file
     first_stamp: int = 0  # number of the first line with a timestamp (0: none)
     complete: bool = False  # the index covers the whole file
+    read_through: bool = False  # the last read reached the end of what it was to read
+
+
+@dataclass(frozen=True, slots=True)
+class LineIndex:
+    """Where one read (of a whole file or of a part) found its chunks' first lines."""
+
+    starts: array[int]
+    offsets: array[int]
+    first_stamp: int
+    whole: bool  # the read was of the whole file, not of a part
 
 
 class FileConnector:
@@ -253,6 +264,7 @@ class FileConnector:
             records += 1
         stats.records, stats.out_of_window = records, stats.out_of_window + out
         state.complete = span is None  # a part does not index the whole file
+        state.read_through = True
 
     def _rezoned(
         self, state: _File, head: list[str], scope: Scope, zone: tzinfo, year_for: YearFor
@@ -266,6 +278,44 @@ class FileConnector:
         fixed, shift = guess
         self.stats.notes.append(f"{state.rel}: {describe_shift(shift, fixed)}")
         return detect(head, fixed, year_for)
+
+    # ------------------------------------------------------------------ hand-off
+
+    def handoff(self) -> dict[str, LineIndex]:
+        """The line index of each file this connector read to its end (of a part, its
+        part), for the connector that will cite from it in another process."""
+        return {
+            rel: LineIndex(state.starts, state.offsets, state.first_stamp, state.complete)
+            for rel, state in self._files.items()
+            if state.read_through
+        }
+
+    def take_over(self, handoffs: list[dict[str, LineIndex]]) -> None:
+        """Adopt the line indexes that the readers of this source made: a file read whole,
+        or read in parts that all reached their ends, is indexed without reading it again.
+        (The planner gives every part of a file to some reader.)"""
+        by_file: dict[str, list[LineIndex]] = {}
+        for handoff in handoffs:
+            for rel, index in handoff.items():
+                by_file.setdefault(rel, []).append(index)
+        parts = len(handoffs)
+        for rel, indexes in by_file.items():
+            if not any(index.whole for index in indexes) and len(indexes) < parts:
+                continue  # a part did not reach its end
+            state = self._files.get(rel) or {f.rel: f for f in self._list_files()}.get(rel)
+            if state is None:
+                continue
+            chunks = sorted(
+                {
+                    (s, o)
+                    for index in indexes
+                    for s, o in zip(index.starts, index.offsets, strict=True)
+                }
+            )
+            state.starts = array("Q", [start for start, _ in chunks])
+            state.offsets = array("Q", [offset for _, offset in chunks])
+            state.first_stamp = min((i.first_stamp for i in indexes if i.first_stamp), default=0)
+            state.complete = True
 
     # ------------------------------------------------------------------ cite
 
@@ -312,6 +362,8 @@ class FileConnector:
         """Make sure ``state`` knows its layout, chunk offsets and first stamped line."""
         if state.layout is not None and state.complete:
             return state.layout
+        if state.complete and state.starts:  # indexed by the readers: its layout only
+            return self._layout_of(state)
         scope = self._scope
         zone = self._zone(scope)
         year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
@@ -334,6 +386,17 @@ class FileConnector:
         state.layout = layout or Layout()
         state.starts, state.offsets, state.first_stamp = starts, offsets, first_stamp
         state.complete = True
+        return state.layout
+
+    def _layout_of(self, state: _File) -> Layout:
+        """The layout of an indexed file, detected from its first chunk as a read does."""
+        scope = self._scope
+        zone = self._zone(scope)
+        year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
+        with open_binary(state.path) as fh:
+            first = next(iter_chunks(fh, self._source.encoding), None)
+        state.layout = detect(first.lines, zone, year_for) if first else Layout()
+        state.second = _second_stamps(state.layout, zone, year_for)
         return state.layout
 
     def _lines_from(self, state: _File, at: int) -> Iterator[tuple[int, str]]:

@@ -90,3 +90,33 @@ def test_a_log_that_grows_between_the_parts_is_cut_the_same_way(tmp_path: Path) 
     path.write_text(head + tail, encoding="utf-8")  # appended while part 0 was read
     second = _records(path, FilePart(1, 2, size))
     assert first + second == _records(path)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_readers_line_index_cites_what_a_full_scan_cites(tmp_path: Path, count: int) -> None:
+    """The connector that cites in the parent process takes over the readers' line
+    indexes instead of reading the file again; every line cites as after a full scan."""
+    path = tmp_path / "app.log"
+    path.write_bytes(_log(40_000).encode())
+    readers = [connector(tmp_path, ["app.log"]) for _ in range(count)]
+    for i, reader in enumerate(readers):
+        list(reader.read(scope(), FilePart(i, count) if count > 1 else None))
+    citing, scanning = connector(tmp_path, ["app.log"]), connector(tmp_path, ["app.log"])
+    citing.take_over([reader.handoff() for reader in readers])
+    assert citing._files["app.log"].complete  # nothing left to scan
+    total = path.read_bytes().count(b"\n")
+    for number in [*range(1, 40), *range(40, total + 1, 97), total]:
+        assert citing.cite(f"app.log:{number}") == scanning.cite(f"app.log:{number}"), number
+
+
+def test_a_part_that_stopped_early_leaves_the_file_to_be_scanned(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_bytes(_log(3000).encode())
+    first, second = connector(tmp_path, ["app.log"]), connector(tmp_path, ["app.log"])
+    list(first.read(scope(), FilePart(0, 2)))
+    stopped = second.read(scope(), FilePart(1, 2))
+    next(stopped)  # the part was not read to its end
+    citing = connector(tmp_path, ["app.log"])
+    citing.take_over([first.handoff(), second.handoff()])
+    assert not citing._list_files()[0].complete
+    assert citing.cite("app.log:2999") == connector(tmp_path, ["app.log"]).cite("app.log:2999")
