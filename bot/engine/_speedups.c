@@ -892,6 +892,93 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------ template matching
+ * templates._best_match: the closest template (most equal tokens, then most wildcards)
+ * that differs from ``tokens`` in no plain word; a differing position is tolerated when
+ * either side is "<*>" or both hold an ASCII digit. None below ``threshold``. */
+
+static PyObject *S_TOKENS;
+
+static int holds_digit(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = AT(i);
+        if (c >= '0' && c <= '9')
+            return 1;
+    }
+    return 0;
+}
+
+/* a == b for two str (identity first) */
+static int same_text(PyObject *a, PyObject *b)
+{
+    return a == b || (PyUnicode_GET_LENGTH(a) == PyUnicode_GET_LENGTH(b) &&
+                      PyUnicode_Compare(a, b) == 0);
+}
+
+static PyObject *best_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "best_match(bucket, tokens, threshold)");
+        return NULL;
+    }
+    PyObject *bucket = args[0], *tokens = args[1];
+    double threshold = PyFloat_AsDouble(args[2]);
+    if (threshold == -1.0 && PyErr_Occurred())
+        return NULL;
+    Py_ssize_t size = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(tokens, i))) {
+            PyErr_SetString(PyExc_TypeError, "tokens must be str");
+            return NULL;
+        }
+    }
+    PyObject *best = NULL; /* borrowed from bucket */
+    double best_ratio = -1.0;
+    Py_ssize_t best_wild = -1;
+    for (Py_ssize_t c = 0; c < PyList_GET_SIZE(bucket); c++) {
+        PyObject *cluster = PyList_GET_ITEM(bucket, c);
+        PyObject *mine = PyObject_GetAttr(cluster, S_TOKENS);
+        if (mine == NULL)
+            return NULL;
+        if (!PyList_Check(mine) || PyList_GET_SIZE(mine) != size) {
+            Py_DECREF(mine);
+            PyErr_SetString(PyExc_ValueError, "a template's tokens differ in length");
+            return NULL;
+        }
+        Py_ssize_t same = 0, wild = 0, i = 0;
+        for (; i < size; i++) {
+            PyObject *a = PyList_GET_ITEM(mine, i), *b = PyList_GET_ITEM(tokens, i);
+            if (!PyUnicode_Check(a)) {
+                Py_DECREF(mine);
+                PyErr_SetString(PyExc_TypeError, "tokens must be str");
+                return NULL;
+            }
+            if (same_text(a, b))
+                same++;
+            else if (same_text(a, WILDCARD))
+                wild++;
+            else if (!same_text(b, WILDCARD) && !(holds_digit(a) && holds_digit(b)))
+                break;
+        }
+        Py_DECREF(mine);
+        if (i < size)
+            continue;
+        double ratio = (double)same / (double)(size ? size : 1);
+        if (ratio > best_ratio || (ratio == best_ratio && wild > best_wild)) {
+            best = cluster;
+            best_ratio = ratio;
+            best_wild = wild;
+        }
+    }
+    if (best == NULL || best_ratio < threshold)
+        Py_RETURN_NONE;
+    return Py_NewRef(best);
+}
+
 static PyMethodDef METHODS[] = {
     {"has_span", (PyCFunction)has_span, METH_O,
      "Whether a variable part with a space in it may be present (see masking)."},
@@ -903,6 +990,8 @@ static PyMethodDef METHODS[] = {
      "identifiers.no_identifier for one word."},
     {"note_tracked", (PyCFunction)(void (*)(void))note_tracked, METH_FASTCALL,
      "note_tracked(tracks, idents, record, outcome, duration, key, Track) -> the others."},
+    {"best_match", (PyCFunction)(void (*)(void))best_match, METH_FASTCALL,
+     "best_match(bucket, tokens, threshold) -> the closest cluster or None."},
     {"duration_of", (PyCFunction)duration_of, METH_O,
      "duration_of(message) -> seconds, None, or NotImplemented for a non-ASCII message."},
     {NULL, NULL, 0, NULL},
@@ -923,9 +1012,11 @@ PyMODINIT_FUNC PyInit__speedups(void)
         return NULL;
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
-                          &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION};
+                          &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
+                          &S_TOKENS};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
-                           "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration"};
+                           "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
+                           "tokens"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);
         if (*names[i] == NULL)

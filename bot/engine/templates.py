@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from bot.engine.masking import WILDCARD, mask
+from bot.engine.speedups import native
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ class TemplateMiner:
     # ------------------------------------------------------------------ clustering
 
     def _cluster_for(self, tokens: list[str]) -> _Cluster:
-        best = _best_match(self._candidates(tokens), tokens, self.similarity)
+        best = best_match(self._candidates(tokens), tokens, self.similarity)
         if best is not None:
             if _generalize(best, tokens):
                 self._place(best)
@@ -364,6 +365,13 @@ def _slot_keys(tokens: list[str], threshold: float) -> list[tuple[int, str]]:
 
 
 _SEP = "\x1f"  # cannot occur inside a whitespace-split token
+
+
+def best_match(bucket: list[_Cluster], tokens: list[str], threshold: float) -> _Cluster | None:
+    """:func:`_best_match`, in C where the loops are built (``_speedups.best_match``)."""
+    if native is not None:
+        return native.best_match(bucket, tokens, threshold)
+    return _best_match(bucket, tokens, threshold)
 
 
 def _best_match(bucket: list[_Cluster], tokens: list[str], threshold: float) -> _Cluster | None:

@@ -270,3 +270,27 @@ def _without_timings(report: str) -> str:
     for source in data.get("sources", []):
         source.pop("seconds", None)
     return json.dumps(data, sort_keys=True)
+
+
+def test_template_matching_matches_python():
+    """``best_match`` picks the same template as ``_best_match`` (most equal tokens, then
+    most wildcards, no differing plain word), ties and thresholds included."""
+    from bot.engine.templates import _best_match, _Cluster
+
+    assert native is not None
+    vocabulary = ["<*>", "<*>", "open", "opened", "closed", "t1", "t22", "hv3", "x", "a9b", "é5"]
+    rng = random.Random(4)
+    for _ in range(3_000):
+        size = rng.randint(1, 6)
+        tokens = [rng.choice(vocabulary) for _ in range(size)]
+        bucket = [
+            _Cluster(n + 1, [rng.choice(vocabulary) for _ in range(size)])
+            for n in range(rng.randint(0, 12))
+        ]
+        bucket += [_Cluster(99, list(tokens))] if rng.random() < 0.2 else []
+        threshold = rng.choice([0.0, 0.5, 0.8, 1.0])
+        assert native.best_match(bucket, tokens, threshold) is _best_match(
+            bucket, tokens, threshold
+        )
+    with pytest.raises(ValueError):
+        native.best_match([_Cluster(1, ["a", "b"])], ["a"], 0.5)
