@@ -1,4 +1,5 @@
-/* Optional C versions of the engine's per-word loops (masking and identifier scan).
+/* Optional C versions of the engine's hot loops: word masking, the identifier scan and
+ * the sightings of tracked identifiers, the duration scan, and template matching.
  *
  * Each function here does exactly what a Python function does (named in its comment);
  * tests/engine/test_speedups.py compares them on generated and real-format messages.

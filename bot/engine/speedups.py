@@ -1,9 +1,11 @@
-"""The C versions of the engine's per-word loops, when they were built; else ``None``.
+"""The C versions of the engine's hot loops, when they were built; else ``None``.
 
 ``setup.py`` builds ``bot/engine/_speedups.c`` where a compiler is found. Each C function
 does what a Python function next to its caller does (``masking._mask_words``,
-``masking._has_span``, ``identifiers.IdentifierExtractor._scan_words``), and the tests
-compare the two. ``LOGIQ_PURE_PYTHON=1`` runs the Python versions.
+``masking._has_span``, ``identifiers.IdentifierExtractor._scan_words`` and
+``no_identifier``, ``state._apply`` for tracked identifiers, ``measures._duration_of``,
+``templates._best_match``), and the tests compare the two. ``LOGIQ_PURE_PYTHON=1`` runs
+the Python versions.
 """
 
 from __future__ import annotations
