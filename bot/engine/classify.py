@@ -26,7 +26,7 @@ LEVELS = {
 
 _REACHED = (
     r"\breached (?:the |its )?(?:[\w.-]+ ){0,3}?[\w.-]*(?:max|limit|capacity|quota)|"
-    r"\bmax(?:imum)?\b[\w .-]{0,30}\breached\b"
+    r"\b(?:max(?:imum)?|limit)\b(?:[\w .-]|<\*>){0,30}\breached\b"  # QueuePool limit of size <*> ... reached
 )
 _FAILURE = re.compile(
     r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"

@@ -234,3 +234,21 @@ def test_a_change_in_the_baseline_is_not_said_to_be_new() -> None:
     assert changes, [d.title for d in result.drafts]
     assert "before the case window began" in changes[0].summary
     assert "never appears in the baseline" not in changes[0].summary
+
+
+def test_routine_slow_outliers_do_not_date_a_latency_rise() -> None:
+    """A nightly-report request crosses the 2 s limit now and then, in the baseline too;
+    durations cross it again and again only from minute 20. The rise is dated there."""
+    app = Log("app")
+    app.add(-BASELINE + 1, "WARN", "payment call slow: took 2500 ms (threshold 2000 ms)")
+    at, n = -BASELINE, 0
+    while at < WINDOW:
+        slow = at >= 20 * 60 and n % 3 == 0
+        outlier = n % 97 == 0
+        took = 4200 + n % 500 if slow else 2300 if outlier else 40 + n % 60
+        app.add(at, "INFO", f'10.0.3.{n % 250} "GET /api/orders/{n} HTTP/1.1" 200 512 {took}ms')
+        at, n = at + 2, n + 1
+    analysis = analyse(app)
+    crossing = [s for s in analysis.signals if s.kind == "latency_limit"]
+    assert crossing, [s.title for s in analysis.signals]
+    assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in crossing)

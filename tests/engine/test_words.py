@@ -114,6 +114,12 @@ def test_access_log_status_decides_severity() -> None:
             False,
         ),
         ("max number of sessions reached", True, True, False),
+        (
+            "sqlalchemy.exc.TimeoutError: QueuePool limit of size <*> overflow <*> reached,",
+            True,
+            True,
+            False,
+        ),
         ("Reached target Basic System", False, False, False),
         ("com.acme.Engine: java.lang.OutOfMemoryError: Compressed class space", True, True, False),
         ("flushes are occurring too frequently <*> apart)", True, False, False),

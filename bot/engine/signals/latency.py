@@ -300,7 +300,7 @@ def _judge(
         score=round(min(0.9, 0.45 + 0.25 * share + 0.2 * max(0.0, trend)), 3),
         sources=tuple(dict.fromkeys((source.name, limit_source))),
         records=records,
-        onset=obs.aligned(source.name, over[0][0]),
+        onset=obs.aligned(source.name, _dense_onset(over, baseline, seconds, obs)),
         detail={
             "template": text,
             "limit": seconds,
@@ -416,6 +416,33 @@ def _rank_correlation(values: list[float]) -> float:
         ranks[i] = rank
     d2 = sum((ranks[i] - i) ** 2 for i in range(n))
     return 1 - 6 * d2 / (n * (n * n - 1))
+
+
+DENSE_SPAN = 300.0  # seconds over which crossings are counted against the baseline's rate
+
+
+def _dense_onset(
+    over: list[tuple[float, float]], baseline: list[float], limit: float, obs: Observations
+) -> float:
+    """When durations began to cross the limit for good. Routine slow outliers (a nightly
+    report) cross an old limit now and then in the baseline too; the incident crosses it
+    again and again. So the onset is the first crossing that starts a run denser than the
+    baseline's crossings (three times their rate, and at least three, within
+    ``DENSE_SPAN``) and is itself followed closely (within that run's mean gap), else the
+    first crossing."""
+    crossings = sum(1 for value in baseline if value > limit)
+    if not crossings or obs.baseline_seconds <= 0:
+        return over[0][0]
+    need = max(3.0, 3 * crossings / obs.baseline_seconds * DENSE_SPAN)
+    end = 0
+    for start, (ts, _) in enumerate(over):
+        end = max(end, start)
+        while end < len(over) and over[end][0] <= ts + DENSE_SPAN:
+            end += 1
+        close = start + 1 < len(over) and over[start + 1][0] - ts <= DENSE_SPAN / need
+        if end - start >= need and close:
+            return ts
+    return over[0][0]
 
 
 def _ordinal_in_burst(window: list[tuple[float, float]], limit: float) -> int:
