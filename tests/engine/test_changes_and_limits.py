@@ -252,3 +252,19 @@ def test_routine_slow_outliers_do_not_date_a_latency_rise() -> None:
     crossing = [s for s in analysis.signals if s.kind == "latency_limit"]
     assert crossing, [s.title for s in analysis.signals]
     assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in crossing)
+
+
+def test_a_duration_rise_is_not_dated_by_a_routine_outlier() -> None:
+    """Batches now and then slow in the baseline too (a routine pause); from minute 20
+    they are slow again and again. With no limit stated, the rise dates from minute 20."""
+    app = Log("app")
+    at, n = -BASELINE, 0
+    while at < WINDOW:
+        slow = at >= 20 * 60 and n % 2 == 0
+        outlier = n % 90 == 0
+        took = 9000 + n % 700 if slow else 2500 if outlier else 150 + n % 50
+        app.add(at, "INFO", f"processed batch records=500 duration_ms={took}")
+        at, n = at + 2, n + 1
+    rises = [s for s in analyse(app).signals if s.kind == "latency"]
+    assert rises, "the rise is found"
+    assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in rises)

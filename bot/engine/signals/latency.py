@@ -270,8 +270,10 @@ def _judge(
     if limit is None:
         high = 3 * max(_quantile(baseline, 0.95), 1e-3) if baseline else 0.0
         if base_p50 and p95 >= high and trend > 0.3:
-            # since the first duration that high: the window's first is just where we look
-            rose = next((ts for ts, v in window if v >= high), window[0][0])
+            # since durations got that high for good: the window's first is just where we
+            # look, and a routine outlier (one in the baseline too) is no rise
+            highs = [(ts, v) for ts, v in window if v >= high]
+            rose = _dense_onset(highs, baseline, high, obs) if highs else window[0][0]
             return Signal(
                 "latency",
                 f"{source.name}: durations of '{text[:70]}' rose to p95 {p95:.3g}s "
