@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.engine.classify import ERROR
+from bot.engine.masking import mask_text
 from bot.engine.model import Signal
 from bot.engine.observations import Observations
 from bot.engine.precursors import PrecursorIndex
@@ -318,8 +319,16 @@ def _same_moment(host: Story, story: Story) -> bool:
         return False
     if (host.kind == "change") != (story.kind == "change"):
         return False
+    if _same_cause(host.primary, story.primary):
+        return True  # several operations failing on one exception: one event
     a, b = host.primary.onset, story.primary.onset
     return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
+
+
+def _same_cause(a: Signal, b: Signal) -> bool:
+    """Both signals' records end in the same exception (variables aside)."""
+    first, second = str(a.detail.get("cause") or ""), str(b.detail.get("cause") or "")
+    return bool(first and second) and mask_text(first) == mask_text(second)
 
 
 def _recent_changes(

@@ -268,3 +268,27 @@ def test_a_duration_rise_is_not_dated_by_a_routine_outlier() -> None:
     rises = [s for s in analyse(app).signals if s.kind == "latency"]
     assert rises, "the rise is found"
     assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in rises)
+
+
+def test_operations_failing_on_one_exception_are_one_hypothesis() -> None:
+    """GETs fail from minute 12, POSTs from minute 15, both on the same pool exception:
+    one event, told once (the other operation joins it as support)."""
+    trace = (
+        '\nTraceback (most recent call last):\n  File "/srv/app/db.py", line 57, in get\n'
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 2 overflow 0 reached, "
+        "connection timed out, timeout 30.00"
+    )
+    app = Log("app")
+    steady(app, 5, "request {i} served")
+    for n in range(40):
+        add_trace(
+            app, 12 * 60 + n * 20, "ERROR", f"unhandled exception on GET /api/orders/{n}", trace
+        )
+        add_trace(
+            app, 15 * 60 + n * 20, "ERROR", f"unhandled exception on POST /api/orders/{n}", trace
+        )
+    analysis = analyse(app)
+    told = [
+        d for d in analysis.drafts if "QueuePool" in d.title or "unhandled exception" in d.title
+    ]
+    assert len(told) == 1, [d.title for d in analysis.drafts]
