@@ -74,6 +74,9 @@ _CHANGE = re.compile(
     r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b|"
     r"\bsync(?:ed|hroni[sz]ed)? (?:operation|to)\b|\bis starting\b|\bstarting up\b|\bshutting down\b|"
     r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)|"
+    # a server coming up (gunicorn ``Listening at:``, Node ``server listening port=``) or
+    # going down on purpose: a restart, so a deploy or a configuration reload
+    r"\b(?:server )?listening (?:on|at)\b|\bserver listening\b|\bgraceful(?:ly)? shut|"
     # a process announcing its own start: ``orders-api starting version=4.2.0``
     r"(?:^|\s)[\w.@/-]+ starting(?:\s*$| [\w.-]+=)|"
     # configuration management and orchestration: a module run with arguments (ansible),

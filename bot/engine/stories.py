@@ -29,6 +29,7 @@ SYMPTOM_AFTER = 120.0  # a symptom starts within this many seconds after its cau
 CHANGE_HORIZON = 900.0  # a change can explain errors starting up to 15 min later
 CAUSE_SLACK = 5.0  # stamps from different machines are not perfectly ordered
 SAME_MOMENT = 30.0  # errors of one source this close together are one event
+SAME_WAVE = 300.0  # an access log's responses of one status class this close: one wave
 RARE = 5  # a change that happens more often than this in the scope is routine, not an event
 ROUTINE = 2  # ... and so is one the baseline logged this often
 ERROR_KINDS = {"burst", "new_template", "exhaustion", "disagreement", "latency_limit", "latency"}
@@ -322,7 +323,12 @@ def _same_moment(host: Story, story: Story) -> bool:
     if _same_cause(host.primary, story.primary):
         return True  # several operations failing on one exception: one event
     a, b = host.primary.onset, story.primary.onset
-    return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
+    if a is None or b is None:
+        return False
+    status = host.primary.detail.get("status")
+    if status and status == story.primary.detail.get("status"):
+        return abs(a - b) <= SAME_WAVE  # one wave of 5xx reaching endpoint after endpoint
+    return abs(a - b) <= SAME_MOMENT
 
 
 def _same_cause(a: Signal, b: Signal) -> bool:

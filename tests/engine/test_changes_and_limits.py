@@ -30,6 +30,9 @@ from tests.engine.test_pipeline import steady
         "<*> [notice] <*> signal 1 (SIGHUP) received from <*>, reconfiguring",
         "cp01 systemd[<*>]: Starting restic-backup.service - Restic backup of <*>",
         "worker01 crontab[<*>]: (inventory) REPLACE (inventory)",
+        "info: received SIGTERM, starting graceful shutdown",
+        "info: server listening port=<*> keepAliveTimeout=<*> headersTimeout=<*>",
+        "[server] Listening at: http://<*> (<*>)",
     ],
 )
 def test_configuration_pushes_and_unit_starts_are_changes(template: str) -> None:
@@ -292,3 +295,22 @@ def test_operations_failing_on_one_exception_are_one_hypothesis() -> None:
         d for d in analysis.drafts if "QueuePool" in d.title or "unhandled exception" in d.title
     ]
     assert len(told) == 1, [d.title for d in analysis.drafts]
+
+
+def test_one_wave_of_5xx_across_endpoints_is_one_hypothesis() -> None:
+    """A load balancer's 502s reach one endpoint after another within minutes: one wave."""
+    lb = Log("lb")
+    paths = ["/api/cart", "/api/products/{n}", "/api/session", "/api/checkout"]
+    at, n = -BASELINE, 0
+    while at < WINDOW:
+        path = paths[n % 4].format(n=n)
+        failing = at >= 10 * 60 + (n % 4) * 50 and n % 9 == 0
+        status = 502 if failing else 200
+        lb.add(
+            at,
+            "INFO",
+            f'10.0.2.{n % 9}:8080 "GET https://shop.example.com:443{path} HTTP/1.1" {status} 312',
+        )
+        at, n = at + 1.5, n + 1
+    waves = [d for d in analyse(lb).drafts if "5xx" in d.title]
+    assert len(waves) == 1, [d.title for d in analyse(lb).drafts]

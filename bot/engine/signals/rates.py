@@ -65,6 +65,8 @@ def _judge(
     }
     if state.cause:
         detail["cause"] = state.cause
+    if state.status:
+        detail["status"] = state.status  # an access-log status class ("5xx", "429")
 
     def signal(kind: str, title: str, score: float) -> Signal:
         return Signal(kind, title, score, (source.name,), records, onset, detail)
