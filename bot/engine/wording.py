@@ -103,7 +103,7 @@ def _race_words(story: Story, obs: Observations) -> tuple[str, str, list[str]]:
         f"the failure. None of this shows in either source alone."
     )
     if d.get("baseline"):
-        summary += f" {d['baseline']} such ids also occur outside the window."
+        summary += f" {d['baseline']} such ids also occur in the baseline."
     if latency:
         summary += " " + _limit_sentence(latency)
     summary += _symptoms(story)

@@ -149,3 +149,24 @@ def test_new_error_in_window_is_reported_with_onset() -> None:
     assert "certificate has expired" in analysis.drafts[0].title
     assert "10:15:00" in analysis.drafts[0].title
     assert cited(analysis) <= {r.locator for r in app.records}
+
+
+def _fallbacks_then_success(start: float) -> tuple[Log, Log]:
+    """payments warns that a side service is down for an order, checkout then logs the
+    order charged: every two minutes from ``start``."""
+    payments, checkout = Log("payments"), Log("checkout")
+    at, n = start, 0
+    while at < WINDOW:
+        payments.add(at, "WARN", f"fraud score unavailable, falling back order_id=ord-{n}")
+        checkout.add(at + 0.4, "INFO", f"charge succeeded order_id=ord-{n}")
+        at, n = at + 120, n + 1
+    return payments, checkout
+
+
+def test_a_disagreement_as_frequent_before_the_incident_is_routine() -> None:
+    new = [s for s in analyse(*_fallbacks_then_success(0.0)).signals if s.kind == "disagreement"]
+    usual = [
+        s for s in analyse(*_fallbacks_then_success(-BASELINE)).signals if s.kind == "disagreement"
+    ]
+    assert new and usual
+    assert usual[0].score <= 0.6 * new[0].score

@@ -19,6 +19,7 @@ from bot.engine.state import Track
 
 MIN_IDS = 2
 EVIDENCE_IDS = 3
+ROUTINE = 1.5  # a disagreement at most this much more frequent than in the baseline is routine
 MIXED_SIGHTINGS = 10  # a failing identifier seen this often that also succeeded serves many
 
 
@@ -47,7 +48,7 @@ def disagreement_signals(obs: Observations) -> list[Signal]:
                     pair.window.append((ident, failed, succeeded, t_ok > t_fail))
                     pair.keys.update((a, obs.key(a, k)) for k in tracks[a].fail_keys)
                     pair.keys.update((b, obs.key(b, k)) for k in tracks[b].ok_keys)
-                else:
+                elif obs.in_baseline(a, failed.ts) or obs.in_baseline(b, succeeded.ts):
                     pair.baseline += 1
     shared_in_window = _shared_in_window(obs)
     return [
@@ -100,6 +101,8 @@ def _signal(obs: Observations, pair: _Pair, shared: int) -> Signal:
         1.0 if pair.baseline == 0 else min(1.0, math.log10(1 + window_rate / baseline_rate) / 2)
     )
     score = 0.45 + 0.2 * min(1.0, math.log10(1 + n) / 1.5) + 0.15 * surprise + 0.15 * (late / n)
+    if pair.baseline and window_rate <= ROUTINE * baseline_rate:
+        score *= 0.5  # it disagreed as often before the incident: the systems' usual way
     what = "after" if late else "while"
     return Signal(
         kind="disagreement",
