@@ -239,38 +239,41 @@ def test_a_change_in_the_baseline_is_not_said_to_be_new() -> None:
     assert "never appears in the baseline" not in changes[0].summary
 
 
+def _slow_from_minute_20(log: Log, message: str, slow_every: int, outlier_every: int) -> None:
+    """``message`` every 2 s; routinely slow now and then (baseline too), slow again and
+    again from minute 20 (``{n}`` and ``{took}`` in ms are filled in)."""
+    at, n = -BASELINE, 0
+    while at < WINDOW:
+        if at >= 20 * 60 and n % slow_every == 0:
+            took = 4200 + n % 500
+        else:
+            took = 2500 if n % outlier_every == 0 else 40 + n % 60
+        log.add(at, "INFO", message.format(n=n, took=took))
+        at, n = at + 2, n + 1
+
+
+def _dated_from_minute_20(kind: str, log: Log) -> None:
+    found = [s for s in analyse(log).signals if s.kind == kind]
+    assert found, f"no {kind} signal"
+    assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in found)
+
+
 def test_routine_slow_outliers_do_not_date_a_latency_rise() -> None:
     """A nightly-report request crosses the 2 s limit now and then, in the baseline too;
     durations cross it again and again only from minute 20. The rise is dated there."""
     app = Log("app")
     app.add(-BASELINE + 1, "WARN", "payment call slow: took 2500 ms (threshold 2000 ms)")
-    at, n = -BASELINE, 0
-    while at < WINDOW:
-        slow = at >= 20 * 60 and n % 3 == 0
-        outlier = n % 97 == 0
-        took = 4200 + n % 500 if slow else 2300 if outlier else 40 + n % 60
-        app.add(at, "INFO", f'10.0.3.{n % 250} "GET /api/orders/{n} HTTP/1.1" 200 512 {took}ms')
-        at, n = at + 2, n + 1
-    analysis = analyse(app)
-    crossing = [s for s in analysis.signals if s.kind == "latency_limit"]
-    assert crossing, [s.title for s in analysis.signals]
-    assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in crossing)
+    access = '10.0.3.7 "GET /api/orders/{n} HTTP/1.1" 200 512 {took}ms'
+    _slow_from_minute_20(app, access, slow_every=3, outlier_every=97)
+    _dated_from_minute_20("latency_limit", app)
 
 
 def test_a_duration_rise_is_not_dated_by_a_routine_outlier() -> None:
     """Batches now and then slow in the baseline too (a routine pause); from minute 20
     they are slow again and again. With no limit stated, the rise dates from minute 20."""
     app = Log("app")
-    at, n = -BASELINE, 0
-    while at < WINDOW:
-        slow = at >= 20 * 60 and n % 2 == 0
-        outlier = n % 90 == 0
-        took = 9000 + n % 700 if slow else 2500 if outlier else 150 + n % 50
-        app.add(at, "INFO", f"processed batch records=500 duration_ms={took}")
-        at, n = at + 2, n + 1
-    rises = [s for s in analyse(app).signals if s.kind == "latency"]
-    assert rises, "the rise is found"
-    assert all(s.onset is not None and s.onset >= T0 + 20 * 60 for s in rises)
+    _slow_from_minute_20(app, "processed batch records=500 duration_ms={took}", 2, 90)
+    _dated_from_minute_20("latency", app)
 
 
 def test_operations_failing_on_one_exception_are_one_hypothesis() -> None:
