@@ -113,7 +113,7 @@ class Track:
             self.duration = other.duration
 
 
-Sighting = tuple[Record, int, "float | None", int]  # record, outcome, duration, template key
+Sighting = tuple[Record, int, float | None, int]  # record, outcome, duration, template key
 
 
 class IdIndex:
