@@ -17,6 +17,7 @@ from bot.engine.records import Passage, Record
 from bot.engine.stories import (
     CAUSE_KINDS,
     CHANGE_HORIZON,
+    PASSED,
     SAME_MOMENT,
     Story,
     build_stories,
@@ -155,6 +156,9 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     lead = _lead(story)
     if lead > CLOSE_LEAD:  # a change seconds before the errors over one minutes before
         score -= 0.1 * min(1.0, (lead - CLOSE_LEAD) / (CHANGE_HORIZON - CLOSE_LEAD))
+    last = story.primary.detail.get("last")
+    if story.kind not in CAUSE_KINDS and isinstance(last, float) and last < (onset or 0) - PASSED:
+        score -= 0.15  # trouble that was over minutes before the incident began
     if onset is not None and story.onset is not None:
         late = story.onset - onset
         if late > 300:

@@ -132,6 +132,8 @@ def incident_onset(signals: list[Signal]) -> float | None:
     # errors that went on are there; more of a known error dates the incident only when
     # it is as strong as the new ones
     strong = [s for s in strong if not _blip(s)] or strong
+    # nor does a burst that was over minutes before more lasting trouble began
+    strong = [s for s in strong if not _passed(s, strong)] or strong
     # the errors began with an error: a warning that went before (a scanner's "denied"
     # lines, logged at info) does not date them when errors are there
     strong = [s for s in strong if not _only_warning(s)] or strong
@@ -151,6 +153,23 @@ def _blip(signal: Signal) -> bool:
         and isinstance(last, float)
         and signal.onset is not None
         and last - signal.onset <= SYMPTOM_AFTER
+    )
+
+
+PASSED = 120.0  # seconds between a burst's last record and later, larger trouble
+
+
+def _passed(signal: Signal, others: list[Signal]) -> bool:
+    """``signal`` ended well before another signal, with more records, began."""
+    last, count = signal.detail.get("last"), signal.detail.get("window")
+    if not isinstance(last, float) or not isinstance(count, int):
+        return False
+    return any(
+        other.onset is not None
+        and other.onset > last + PASSED
+        and isinstance(other.detail.get("window"), int)
+        and other.detail["window"] > count  # type: ignore[operator]
+        for other in others
     )
 
 

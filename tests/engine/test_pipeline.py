@@ -170,3 +170,20 @@ def test_a_disagreement_as_frequent_before_the_incident_is_routine() -> None:
     ]
     assert new and usual
     assert usual[0].score <= 0.6 * new[0].score
+
+
+def test_a_burst_over_before_lasting_trouble_does_not_date_it() -> None:
+    """An upstream blinks for three minutes at minute 4; from minute 14, right after a
+    clock step on its host, a gateway rejects tokens for half an hour. The blink is not
+    when the incident began, and the rejections are not late."""
+    gateway, host = Log("gateway"), Log("host")
+    steady(gateway, 3, "request {i} served status=200")
+    steady(host, 60, "heartbeat {i} ok")
+    for n in range(30):
+        gateway.add(4 * 60 + n * 6, "ERROR", f"upstream connect error: connection refused id={n}")
+    host.add(14 * 60 - 2, "WARN", "System clock was stepped by -312.4 seconds")
+    for n in range(600):
+        gateway.add(14 * 60 + n * 3, "WARN", f"JWT rejected: iat/nbf in the future req={n}")
+    titles = [d.title for d in analyse(gateway, host).drafts]
+    assert not any("after errors began" in t for t in titles), titles
+    assert "JWT" in titles[0] or "clock" in titles[0], titles
