@@ -61,10 +61,14 @@ def test_each_hypothesis_is_its_own_thread_message_and_the_root_becomes_the_boar
 
 
 def test_posts_are_paced_per_channel(started, run_jobs, fake_slack, settings):
+    # a pace long enough that the fake server's arrival times, which carry the jitter of
+    # each request on a busy machine, still show it
+    settings.slack_pace = 0.15
     run_jobs(investigate=scripted(4))
     times = [c.at for c in _replies(fake_slack, started)]
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= settings.slack_pace * 0.9
+    assert len(gaps) >= 2
+    assert min(gaps) >= settings.slack_pace * 0.8
 
 
 def test_slack_429_is_retried_after_retry_after(started, run_jobs, fake_slack):
