@@ -157,7 +157,8 @@ def _confidence(story: Story, onset: float | None, focus: set[str], title: str) 
     if lead > CLOSE_LEAD:  # a change seconds before the errors over one minutes before
         score -= 0.1 * min(1.0, (lead - CLOSE_LEAD) / (CHANGE_HORIZON - CLOSE_LEAD))
     last = story.primary.detail.get("last")
-    if story.kind not in CAUSE_KINDS and isinstance(last, float) and last < (onset or 0) - PASSED:
+    over_before = onset is not None and isinstance(last, float) and last < onset - PASSED
+    if over_before and story.kind not in CAUSE_KINDS:
         score -= 0.15  # trouble that was over minutes before the incident began
     if onset is not None and story.onset is not None:
         late = story.onset - onset
