@@ -141,7 +141,7 @@ class IdIndex:
         """outcome: -1 failure, 1 success, 0 neutral."""
         per_source = self.tracks.get(ident)
         if per_source is None:
-            first = self.once.pop(ident, None) or self.once_old.pop(ident, None)
+            first = self._pop_once(ident)
             if first is None:
                 self._note_once(ident, (record, outcome, duration, key))
                 return
@@ -161,6 +161,9 @@ class IdIndex:
             idents = native.note_tracked(self.tracks, idents, record, outcome, duration, key, Track)
         for ident in idents:
             self.note(ident, record, outcome, duration, key)
+
+    def _pop_once(self, ident: str) -> Sighting | None:
+        return self.once.pop(ident, None) or self.once_old.pop(ident, None)
 
     def _note_once(self, ident: str, sighting: Sighting) -> None:
         if len(self.once) >= max(1, self.cap // 2):
@@ -198,7 +201,7 @@ class IdIndex:
         mine = self.tracks.get(ident)
         if mine is None:
             mine = self.tracks[ident] = {}
-            first = self.once.pop(ident, None) or self.once_old.pop(ident, None)
+            first = self._pop_once(ident)
             if first is not None:
                 _apply(mine, *first)
         for source, track in tracks.items():

@@ -302,7 +302,7 @@ class FileConnector:
         for rel, indexes in by_file.items():
             if not any(index.whole for index in indexes) and len(indexes) < parts:
                 continue  # a part did not reach its end
-            state = self._files.get(rel) or {f.rel: f for f in self._list_files()}.get(rel)
+            state = self._file(rel)
             if state is None:
                 continue
             chunks = sorted(
@@ -324,7 +324,7 @@ class FileConnector:
         rel, sep, number = locator.rpartition(":")
         if not sep or not number.isdigit() or int(number) < 1:
             return None
-        state = self._files.get(rel) or {f.rel: f for f in self._list_files()}.get(rel)
+        state = self._file(rel)
         if state is None:
             return None
         try:
@@ -362,11 +362,13 @@ class FileConnector:
         """Make sure ``state`` knows its layout, chunk offsets and first stamped line."""
         if state.layout is not None and state.complete:
             return state.layout
+        zone, year_for = self._cite_clock()
         if state.complete and state.starts:  # indexed by the readers: its layout only
-            return self._layout_of(state)
-        scope = self._scope
-        zone = self._zone(scope)
-        year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
+            with open_binary(state.path) as fh:
+                first = next(iter_chunks(fh, self._source.encoding), None)
+            state.layout = detect(first.lines, zone, year_for) if first else Layout()
+            state.second = _second_stamps(state.layout, zone, year_for)
+            return state.layout
         starts, offsets, first_stamp, layout = array("Q"), array("Q"), 0, state.layout
         record_start: Callable[[str], bool] | None = None
         with open_binary(state.path) as fh:
@@ -388,16 +390,15 @@ class FileConnector:
         state.complete = True
         return state.layout
 
-    def _layout_of(self, state: _File) -> Layout:
-        """The layout of an indexed file, detected from its first chunk as a read does."""
+    def _cite_clock(self) -> tuple[tzinfo, YearFor]:
+        """The zone and year rule for reading stamps when citing (of the last read, if any)."""
         scope = self._scope
-        zone = self._zone(scope)
         year_for = nearest_year(scope.baseline_start, scope.end) if scope else _this_year()
-        with open_binary(state.path) as fh:
-            first = next(iter_chunks(fh, self._source.encoding), None)
-        state.layout = detect(first.lines, zone, year_for) if first else Layout()
-        state.second = _second_stamps(state.layout, zone, year_for)
-        return state.layout
+        return self._zone(scope), year_for
+
+    def _file(self, rel: str) -> _File | None:
+        """The file ``rel`` of this source (listed again if not seen yet)."""
+        return self._files.get(rel) or {f.rel: f for f in self._list_files()}.get(rel)
 
     def _lines_from(self, state: _File, at: int) -> Iterator[tuple[int, str]]:
         with open_binary(state.path) as fh:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import tzinfo
-from functools import lru_cache
 
 from connectors.files.levels import normalize
 from connectors.files.timestamps import (
@@ -138,25 +137,27 @@ def _epoch(number: float) -> float | None:
 
 def fields(obj: dict[str, object]) -> tuple[str | None, str]:
     """(level, message) of one JSON log object."""
-    level_key, message_keys, other_keys = _plan(tuple(obj))
     level: str | None = None
-    if level_key is not None:
-        level = _level(obj[level_key])
+    used: set[str] = set(TIME_KEYS)
+    for key in LEVEL_KEYS:
+        if key in obj:
+            used.add(key)
+            level = _level(obj[key])
+            break
     else:  # ECS nested: {"log": {"level": "ERROR"}} (Kibana)
         inner = obj.get("log")
         if isinstance(inner, dict) and "level" in inner:
             level = _level(inner["level"])
-    text, message_key = "", None
-    for key in message_keys:
-        value = obj[key]
-        if isinstance(value, str):
-            text, message_key = value.rstrip("\n"), key
+    text = ""
+    for key in MESSAGE_KEYS:
+        if isinstance(obj.get(key), str):
+            used.add(key)
+            text = str(obj[key]).rstrip("\n")
             break
     extras = []
-    for key in other_keys:
-        if key == message_key:
+    for key, value in obj.items():
+        if key in used:
             continue
-        value = obj[key]
         if isinstance(value, _SCALARS):
             extras.append(_pair(key, key, value))
         elif isinstance(value, dict) and not _HEADERS(key):  # one level down: attr.error=...
@@ -166,18 +167,6 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
                 if isinstance(inner, _SCALARS)
             )
     return level, " ".join([text, *extras]).strip() if extras else text
-
-
-@lru_cache(maxsize=1024)  # the objects of one log mostly share their keys, in order
-def _plan(keys: tuple[str, ...]) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """For objects with these keys: the level key, the keys that may hold the message
-    (the first holding a string does), and the keys left for ``key=value`` extras (less
-    the message key, once it is known)."""
-    present = set(keys)
-    level_key = next((key for key in LEVEL_KEYS if key in present), None)
-    message_keys = tuple(key for key in MESSAGE_KEYS if key in present)
-    used = {*TIME_KEYS, level_key}
-    return level_key, message_keys, tuple(key for key in keys if key not in used)
 
 
 def _pair(name: str, key: str, value: object) -> str:

@@ -153,13 +153,19 @@ def test_a_point_in_time_written_in_ms_is_no_duration() -> None:
 @pytest.mark.parametrize(
     ("template", "change"),
     [
+        # a process announcing its own start
         ("orders-api starting version=<*> commit=<*> node=<*>", True),
         ("orders-api starting", True),
         ("starting request <*> for tenant <*>", False),
         ("worker starting job <*>", False),
+        # credentials replaced
+        ("Certificate must be re-issued reason=<*>", True),
+        ("certificate renewed for <*>", True),
+        ("signing key <*> rotated", True),
+        ("log file rotated", False),
     ],
 )
-def test_a_process_announcing_its_start_is_a_change(template: str, change: bool) -> None:
+def test_a_process_start_and_replaced_credentials_are_changes(template: str, change: bool) -> None:
     assert classify(template).change is change
 
 
@@ -349,19 +355,6 @@ def test_an_alb_access_line_has_its_status_before_the_request() -> None:
     )
     assert http_status(line) == 502
     assert http_status('10.0.0.9 "GET /x HTTP/1.1" 404 512 "-" "curl/8.5.0"') == 404
-
-
-@pytest.mark.parametrize(
-    ("template", "change"),
-    [
-        ("Certificate must be re-issued reason=<*>", True),
-        ("certificate renewed for <*>", True),
-        ("signing key <*> rotated", True),
-        ("log file rotated", False),
-    ],
-)
-def test_credentials_replaced_are_changes(template: str, change: bool) -> None:
-    assert classify(template).change is change
 
 
 def test_a_process_reaching_its_descriptor_limit_is_exhaustion_not_a_restart() -> None:
