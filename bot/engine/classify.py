@@ -24,91 +24,100 @@ LEVELS = {
     "FATAL": FATAL,
 }
 
+def _lowercase(pattern: str) -> re.Pattern[str]:
+    """A vocabulary searched in lowercased text (``text.lower()``). Python's engine is
+    several times slower on long alternations under IGNORECASE, and slower still when
+    each alternative starts with its own ``\\b``: write them under one ``\\b(?:...)``.
+    The pattern may hold no uppercase letter but in an escape (``\\S``, ``\\W``)."""
+    if re.search(r"[A-Z]", re.sub(r"\\.", "", pattern)):
+        raise ValueError(f"an uppercase letter in a lowercase vocabulary: {pattern[:60]!r}")
+    return re.compile(pattern)
+
+
+# (after a word boundary; ``QueuePool limit of size <*> overflow <*> reached``)
 _REACHED = (
-    r"\breached (?:the |its )?(?:[\w.-]+ ){0,3}?[\w.-]*(?:max|limit|capacity|quota)|"
-    r"\b(?:max(?:imum)?|limit)\b(?:[\w .-]|<\*>){0,30}\breached\b"  # QueuePool limit of size <*> ... reached
+    r"reached (?:the |its )?(?:[\w.-]+ ){0,3}?[\w.-]*(?:max|limit|capacity|quota)|"
+    r"(?:max(?:imum)?|limit)\b(?:[\w .-]|<\*>){0,30}\breached\b"
 )
-_FAILURE = re.compile(
+_FAILURE = _lowercase(
     r"time[ds]?[ _-]?out|deadline exceeded|abort|fail|error|exception|refus|reset by peer|"
     r"denied|unavailable|unreachable|cannot|can't|could not|couldn't|unable|reject|invalid|"
-    r"expired|exceed|beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|\bkill(?:ed|ing)\b|panic|fatal|crash|lost|not found|no such|broken pipe|"
-    r"too many|exhaust|out of memory|no space|out of (?:disk )?space|outofspace|deadlock|conflict|forbidden|unauthori[sz]ed|"
+    r"expired|exceed|beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|panic|fatal|crash|lost|"
+    r"not found|no such|broken pipe|too many|exhaust|out of memory|no space|"
+    r"out of (?:disk )?space|outofspace|deadlock|conflict|forbidden|unauthori[sz]ed|"
     r"bad gateway|gateway time|service unavailable|internal server error|terminat|"
     r"segfault|oom|backoff|throttl|rate limit|overload|stale|corrupt|mismatch|violat|"
     r"still waiting|waiting for \w*lock|lock wait|blocked (?:by|on)|contention|"
-    r"\bis down\b|\bwent down\b|no (?:server|backend|host|upstream)s? (?:is )?available|"
-    r"not responding|unresponsive|\bhung\b|"
-    r"\balarm (?:set|raised|triggered|fired|active)\b|\bblocked\b|"
+    r"no (?:server|backend|host|upstream)s? (?:is )?available|not responding|unresponsive|"
+    r"\b(?:kill(?:ed|ing)\b|is down\b|went down\b|hung\b|blocked\b|"
+    r"alarm (?:set|raised|triggered|fired|active)\b|"
     # a rate or a ceiling a component warns about (``checkpoints are occurring too
     # frequently``, ``server reached pm.max_children setting``, ``max clients reached``)
-    r"\btoo (?:frequent(?:ly)?|often)\b|\bclock (?:is |was )?wrong\b|\bclock skew\b|" + _REACHED,
-    re.IGNORECASE,
+    r"too (?:frequent(?:ly)?|often)\b|clock (?:is |was )?wrong\b|clock skew\b|" + _REACHED + ")"
 )
-SUCCESS = re.compile(
+SUCCESS = _lowercase(
     r"\b(?:created|completed?|succe(?:ss|eded|ssful(?:ly)?)|ok|done|ready|acknowledged|ack(?:ed)?|"
     r"accepted|started|finished|committed|established|connected|returned|provisioned|"
     r"registered|saved|stored|delivered|processed|resolved|healthy|up|running|responded|"
-    r"sent|received|allocated|approved|published)\b",
-    re.IGNORECASE,
+    r"sent|received|allocated|approved|published)\b"
 )
-_TIMEOUT = re.compile(r"time[ds]?[ _-]?out|deadline exceeded|timed out", re.IGNORECASE)
-EXHAUSTION = re.compile(
+_TIMEOUT = _lowercase(r"time[ds]?[ _-]?out|deadline exceeded|timed out")
+EXHAUSTION = _lowercase(
     r"too many (?:connections|clients|open files|requests|processes|threads)|exhaust|"
-    r"out ?of ?memory|"
+    r"out ?of ?memory|\b(?:"
     + _REACHED
-    + r"|\boom\b|oom-kill|no space left|out of (?:disk )?space|outofspace|"
+    + r"|oom\b|(?:memory|disk|resource)\b.{0,30}\b(?:limit|alarm|watermark)|"
+    r"pool\b.{0,60}(?:timed? ?out|timeout|no (?:free|available)|not available|wait))|"
+    r"beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|oom-kill|no space left|out of (?:disk )?space|outofspace|"
     r"disk (?:is )?full|file descriptors|"
     r"max_connections|maximum number of|remaining connection slots|"
     r"(?:quota|capacity|limit) (?:exceeded|reached|exhausted)|exceeded (?:the )?(?:quota|capacity|limit)|"
-    r"beyond (?:the |its )?(?:[\w'-]+ ){0,2}limits?\b|"
     r"queue (?:is )?full|backlog (?:full|exceeded)|cannot allocate memory|heap space|"
     r"memory (?:limit|pressure|exhausted)|pool (?:is )?(?:full|exhausted|empty)|"
-    r"\bpool\b.{0,60}(?:timed? ?out|timeout|no (?:free|available)|not available|wait)|"
-    r"no (?:free|available|idle) (?:connection|slot|worker|thread)s?|"
-    r"\b(?:memory|disk|resource)\b.{0,30}\b(?:limit|alarm|watermark)|high[ _]watermark",
-    re.IGNORECASE,
+    r"no (?:free|available|idle) (?:connection|slot|worker|thread)s?|high[ _]watermark"
 )
-_CHANGE = re.compile(
-    r"\bdeploy|\brelease|\bversion\b|\bconfig|\breload|\brestart|\brollout|rolled|migrat|"
-    r"upgrad|feature flag|\bflag\b|flush|evict|\bscal(?:ed|ing)\b|\bchanged?\b|\bupdated?\b|"
-    r"\bapplied\b|\bbuild\b|\bcommit\b|\brevision\b|\bsetting\b|\benabled?\b|\bdisabled?\b|"
-    r"\bsync(?:ed|hroni[sz]ed)? (?:operation|to)\b|\bis starting\b|\bstarting up\b|\bshutting down\b|"
-    r"\bserver (?:initiali[sz]ed|started)\b|\bboot(?:ing|ed)?\b|\bsignal(?:ed)? (?:term|hup|int)|"
-    # a server coming up (gunicorn ``Listening at:``, Node ``server listening port=``) or
-    # going down on purpose: a restart, so a deploy or a configuration reload
-    r"\b(?:server )?listening (?:on|at)\b|\bserver listening\b|\bgraceful(?:ly)? shut|"
+_CHANGE = _lowercase(
+    r"rolled|migrat|upgrad|feature flag|flush|evict|"
     # a process announcing its own start: ``orders-api starting version=4.2.0``
     r"(?:^|\s)[\w.@/-]+ starting(?:\s*$| [\w.-]+=)|"
+    r"\b(?:deploy|release|version\b|config|reload|restart|rollout|flag\b|scal(?:ed|ing)\b|"
+    r"changed?\b|updated?\b|applied\b|build\b|commit\b|revision\b|setting\b|enabled?\b|"
+    r"disabled?\b|sync(?:ed|hroni[sz]ed)? (?:operation|to)\b|is starting\b|starting up\b|"
+    r"shutting down\b|server (?:initiali[sz]ed|started)\b|boot(?:ing|ed)?\b|"
+    r"signal(?:ed)? (?:term|hup|int)|"
+    # a server coming up (gunicorn ``Listening at:``, Node ``server listening port=``) or
+    # going down on purpose: a restart, so a deploy or a configuration reload
+    r"(?:server )?listening (?:on|at)\b|server listening\b|graceful(?:ly)? shut|"
     # configuration management and orchestration: a module run with arguments (ansible),
     # a manifest applied or patched (kubectl, terraform, helm), a reconfigured daemon
-    r"\binvoked with\b|\bappl(?:y|ying)\b|\bpatch(?:ed|ing)?\b|\breconfigur|"
-    r"\bsignal process\b|\bmodifications? complete|\breplac(?:e|ed|ing)\b|\b(?:begin|end) edit\b|"
+    r"invoked with\b|appl(?:y|ying)\b|patch(?:ed|ing)?\b|reconfigur|"
+    r"signal process\b|modifications? complete|replac(?:e|ed|ing)\b|(?:begin|end) edit\b|"
     # credentials replaced: a certificate re-issued or renewed, a key or secret rotated
-    r"\bre-?issu(?:e|ed|ing)\b|\brenew(?:ed|al|ing)?\b|"
-    r"\b(?:key|cert\w*|secret|token|credential)s?\b.{0,30}\brotat|\brotat\w*\b.{0,30}\b(?:key|cert|secret)|"
+    r"re-?issu(?:e|ed|ing)\b|renew(?:ed|al|ing)?\b|"
+    r"(?:key|cert\w*|secret|token|credential)s?\b.{0,30}\brotat|"
+    r"rotat\w*\b.{0,30}\b(?:key|cert|secret)|"
     # a schema change: an index, table or collection dropped, created or altered
     # (``CMD: dropIndexes``, ``Index dropped``, ``ALTER TABLE``, ``createIndexes``)
-    r"\b(?:drop|creat|alter|rebuil|renam)\w*\s?(?:index|indexes|indices|table|column|collection)s?\b|"
-    r"\b(?:index|table|column|collection)\s+(?:dropped|created|altered|rebuilt|renamed)\b|"
+    r"(?:drop|creat|alter|rebuil|renam)\w*\s?(?:index|indexes|indices|table|column|collection)s?\b|"
+    r"(?:index|table|column|collection)\s+(?:dropped|created|altered|rebuilt|renamed)\b|"
     # a service manager starting or stopping a unit (systemd ``Starting x.service``)
-    r"\b(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b|"
+    r"(?:starting|stopping|stopped)\s+[\w@.-]+\.(?:service|timer|mount|socket)\b|"
     # the clock set by time synchronisation (chrony/ntpd ``System clock was stepped by``)
-    r"\b(?:clock|time) (?:was |has been )?(?:stepped|jumped)\b",
-    re.IGNORECASE,
+    r"(?:clock|time) (?:was |has been )?(?:stepped|jumped)\b)"
 )
 # A message that reports *another* party failing: the writer is a witness (a proxy, a
 # load balancer, a client), the culprit is on the other side of the connection.
-_DEPENDENCY = re.compile(
-    r"connection refused|\brefused\b.{0,40}connect|connect(?:ion)?(?:\(\))? (?:failed|error|timed out)|"
-    r"(?:could not|couldn't|unable to|failed to) connect|while connecting to|\bupstream\b|"
-    r"bad gateway|gateway time|service unavailable|\bunreachable\b|no route to host|"
-    r"no (?:server|backend|host|upstream)s? (?:is )?available|\bis down\b|marked (?:as )?down|"
+_DEPENDENCY = _lowercase(
+    r"connection refused|connect(?:ion)?(?:\(\))? (?:failed|error|timed out)|"
+    r"(?:could not|couldn't|unable to|failed to) connect|while connecting to|"
+    r"bad gateway|gateway time|service unavailable|no route to host|"
+    r"no (?:server|backend|host|upstream)s? (?:is )?available|marked (?:as )?down|"
     r"reset by peer|connection (?:reset|closed by|lost)|"
+    r"\b(?:refused\b.{0,40}connect|upstream\b|unreachable\b|is down\b|"
     # an HTTP client relaying the error response it got: a reason phrase in parentheses
     # (``Response code 429 (Too Many Requests)``), ``429 Client Error: ... for url``
-    r"\((?:too many requests|service unavailable|bad gateway|gateway timeout)\)|"
-    r"\b(?:client|server) error: [\w ]{3,40} for\b",
-    re.IGNORECASE,
+    r"(?:client|server) error: [\w ]{3,40} for\b)|"
+    r"\((?:too many requests|service unavailable|bad gateway|gateway timeout)\)"
 )
 # An HTTP status: after a quoted request line, after a ``status`` key, or HAProxy's
 # Tq/Tw/Tc/Tr/Tt timers. The leftmost of the three counts. Searched one shape at a time
@@ -147,7 +156,7 @@ def classify(template: str, cause: str = "") -> Meaning:
     words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", _categories(_without_agents(template))))
     if cause:
         words = f"{words} {_PARAMETER.sub(' ', cause)}"
-    return _classify(words, template)
+    return _classify(words.lower(), template)
 
 
 _KEYED_WORD = re.compile(r"\b([A-Za-z_][\w.-]*)=([A-Za-z][A-Za-z_-]{0,23})\b")
@@ -195,7 +204,7 @@ def failure_words(template: str) -> int:
     """How many distinct failure phrases a template's words hold (parameters aside):
     ``Out of memory: Killed process`` says more than ``invoked oom-killer``."""
     words = _PARAMETER.sub(" ", _PROSE.sub(r" \1 ", template))
-    return len({m.group(0).lower() for m in _FAILURE.finditer(words)})
+    return len({m.group(0) for m in _FAILURE.finditer(words.lower())})
 
 
 # ``java.io.IOException: msg``, ``Caused by: x.y.DiskOutOfSpaceException: msg``, Python's
@@ -219,33 +228,39 @@ def exception_of(text: str) -> str:
     return nested[:_CAUSE_CHARS]
 
 
-def _classify(template: str, full: str) -> Meaning:
-    failure = bool(_FAILURE.search(template))
-    success = bool(SUCCESS.search(template)) and not failure
+_WARNING = _lowercase(r"retry|retrying|slow|backoff|throttl|waiting|blocked|contention|\bwarn")
+
+
+def _classify(words: str, full: str) -> Meaning:
+    """``words``: the template's words, lowercased; ``full``: the template."""
+    failure = bool(_FAILURE.search(words))
+    success = bool(SUCCESS.search(words)) and not failure
     severity = ERROR if failure else INFO
-    if failure and re.search(
-        r"\bwarn|retry|retrying|slow|backoff|throttl|waiting|blocked|contention", template, re.I
-    ):
+    if failure and _WARNING.search(words):
         severity = WARN
     return Meaning(
         severity=severity,
         failure=failure,
         success=success,
-        timeout=bool(_TIMEOUT.search(template)),
-        exhaustion=names_exhaustion(template) and failure,
-        change=bool(_CHANGE.search(template)) and not failure,
+        timeout=bool(_TIMEOUT.search(words)),
+        exhaustion=failure and _names_exhaustion(words),
+        change=bool(_CHANGE.search(words)) and not failure,
         http="HTTP/" in full or "status" in full.lower(),
-        dependency=failure and bool(_DEPENDENCY.search(template)),
+        dependency=failure and bool(_DEPENDENCY.search(words)),
     )
 
 
 # A guess is no finding: gunicorn's "Worker was sent SIGKILL! Perhaps out of memory?"
-_HEDGE = re.compile(r"\b(?:perhaps|maybe|possibly)\b[^.!;]*\??", re.IGNORECASE)
+_HEDGE = _lowercase(r"\b(?:perhaps|maybe|possibly)\b[^.!;]*\??")
 
 
 def names_exhaustion(text: str) -> bool:
     """Whether ``text`` says a resource ran out (not merely wonders whether it did)."""
-    return bool(EXHAUSTION.search(_HEDGE.sub(" ", text)))
+    return _names_exhaustion(text.lower())
+
+
+def _names_exhaustion(lowered: str) -> bool:
+    return bool(EXHAUSTION.search(_HEDGE.sub(" ", lowered)))
 
 
 @lru_cache(maxsize=512)  # a file spells its levels a few ways; called per record

@@ -146,7 +146,7 @@ def _verb(message: str, words: int = 4) -> str:
     (``CreateVm reply sent`` from ``INFO CreateVm reply sent session=.. vm=..``)."""
     tokens = [t.strip(":,;.") for t in message.split()]
     plain = [t for t in tokens if t.isalpha() and t.upper() not in _LEVEL_WORDS]
-    match = next((i for i, t in enumerate(plain) if SUCCESS.fullmatch(t)), None)
+    match = next((i for i, t in enumerate(plain) if SUCCESS.fullmatch(t.lower())), None)
     if match is None:
         return " ".join(plain[:words]) or "success"
     return " ".join(plain[max(0, match - words + 1) : match + 1])

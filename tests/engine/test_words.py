@@ -98,6 +98,26 @@ def test_meaning_ignores_parameters_but_reads_words() -> None:
     assert not classify("create marked Failed; quota released tenant=<*>").exhaustion
 
 
+def test_meaning_does_not_depend_on_letter_case() -> None:
+    """The vocabularies search lowercased text (see ``classify._lowercase``)."""
+    for template in (
+        "Connection refused: connect",
+        "FATAL: sorry, too many clients already",
+        "Deployed version <*> to production",
+        "QueuePool limit of size <*> overflow <*> reached",
+        "Upstream Timed Out while reading response header",
+    ):
+        assert classify(template.upper()) == classify(template.lower()) == classify(template)
+
+
+def test_a_lowercase_vocabulary_refuses_an_uppercase_letter() -> None:
+    from bot.engine.classify import _lowercase
+
+    assert _lowercase(r"\bdown\S*").search("is down!")
+    with pytest.raises(ValueError, match="uppercase"):
+        _lowercase(r"connection Refused")
+
+
 def test_access_log_status_decides_severity() -> None:
     assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 502 12 "-" "curl"') == 3
     assert http_severity('1.2.3.4 - - [x] "GET / HTTP/1.1" 429 12 "-" "curl"') == 2
