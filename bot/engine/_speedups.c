@@ -1,5 +1,5 @@
 /* Optional C versions of the engine's hot loops: word masking, the identifier scan and
- * the sightings of tracked identifiers, the duration scan, and template matching.
+ * the sightings of identifiers, the duration scan, and template matching.
  *
  * Each function here does exactly what a Python function does (named in its comment);
  * tests/engine/test_speedups.py compares them on generated and real-format messages.
@@ -9,6 +9,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <string.h>
 
 static PyObject *WILDCARD;    /* "<*>" */
@@ -713,9 +714,11 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
     Py_RETURN_NONE;
 }
 
-/* ------------------------------------------------------------------ identifier tracks
- * state._apply for the identifiers already tracked: IdIndex.note's common case. */
+/* ------------------------------------------------------------------ identifier sightings
+ * IdIndex.note's common cases: state._apply for an identifier already tracked, and
+ * IdIndex._note_once for one seen for the first time. */
 
+static PyObject *S_TRACKS, *S_ONCE, *S_ONCE_OLD, *S_CAP, *S_DROPPED;
 static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
     *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
 
@@ -836,60 +839,404 @@ static int apply_sighting(PyObject *per_source, PyObject *record, PyObject *ts,
     return 0;
 }
 
-/* IdIndex.note_all's loop: each identifier already in ``tracks`` gets the sighting
- * (state._apply); the others are returned, in order, for IdIndex.note. */
-static PyObject *note_tracked(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* IdIndex._note_once: keep a first sighting; a full young generation becomes the old one
+ * (whose sightings are forgotten and counted as dropped). *once: the young generation. */
+static int note_once(PyObject *index, PyObject **once, PyObject *ident, PyObject *sighting)
 {
-    if (nargs != 7 || !PyDict_Check(args[0]) || !PyList_Check(args[1])) {
+    PyObject *cap_obj = PyObject_GetAttr(index, S_CAP);
+    if (cap_obj == NULL)
+        return -1;
+    Py_ssize_t cap = PyLong_AsSsize_t(cap_obj);
+    Py_DECREF(cap_obj);
+    if (cap == -1 && PyErr_Occurred())
+        return -1;
+    Py_ssize_t half = cap >= 0 ? cap / 2 : -((1 - cap) / 2); /* cap // 2 */
+    if (PyDict_GET_SIZE(*once) >= (half > 1 ? half : 1)) {
+        PyObject *old = PyObject_GetAttr(index, S_ONCE_OLD);
+        if (old == NULL)
+            return -1;
+        Py_ssize_t forgotten = PyObject_Length(old);
+        Py_DECREF(old);
+        if (forgotten < 0)
+            return -1;
+        PyObject *dropped = PyObject_GetAttr(index, S_DROPPED);
+        if (dropped == NULL)
+            return -1;
+        PyObject *forgotten_obj = PyLong_FromSsize_t(forgotten);
+        PyObject *more = forgotten_obj ? PyNumber_Add(dropped, forgotten_obj) : NULL;
+        Py_DECREF(dropped);
+        Py_XDECREF(forgotten_obj);
+        if (more == NULL)
+            return -1;
+        int rc = PyObject_SetAttr(index, S_DROPPED, more);
+        Py_DECREF(more);
+        PyObject *young = rc < 0 ? NULL : PyDict_New();
+        if (young == NULL || PyObject_SetAttr(index, S_ONCE_OLD, *once) < 0 ||
+            PyObject_SetAttr(index, S_ONCE, young) < 0) {
+            Py_XDECREF(young);
+            return -1;
+        }
+        Py_SETREF(*once, young);
+    }
+    return PyDict_SetItem(*once, ident, sighting);
+}
+
+/* IdIndex.note_all's loop: an identifier already tracked gets the sighting (state._apply);
+ * one seen for the first time is kept as a one-off sighting (IdIndex._note_once). From
+ * the first that is neither (a second sighting: IdIndex.note replays the first), the
+ * rest are returned, in order, for IdIndex.note. */
+static PyObject *note_sightings(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyList_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError,
-                        "note_tracked(tracks, idents, record, outcome, duration, key, Track)");
+                        "note_sightings(index, idents, record, outcome, duration, key, Track)");
         return NULL;
     }
-    PyObject *tracks = args[0], *idents = args[1], *record = args[2], *duration = args[4],
+    PyObject *index = args[0], *idents = args[1], *record = args[2], *duration = args[4],
              *key = args[5], *track_type = args[6];
     long outcome = PyLong_AsLong(args[3]);
     if (outcome == -1 && PyErr_Occurred())
         return NULL;
-    PyObject *rest = PyList_New(0);
-    if (rest == NULL)
+    PyObject *tracks = PyObject_GetAttr(index, S_TRACKS);
+    if (tracks == NULL)
         return NULL;
-    PyObject *ts = NULL, *source = NULL;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(idents); i++) {
+    PyObject *ts = NULL, *source = NULL, *once = NULL, *old = NULL, *rest = NULL;
+    if (!PyDict_Check(tracks)) {
+        PyErr_SetString(PyExc_TypeError, "tracks must be a dict");
+        goto done;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(idents), i = 0;
+    for (; i < n; i++) {
         PyObject *ident = PyList_GET_ITEM(idents, i);
         PyObject *per_source = PyDict_GetItemWithError(tracks, ident); /* borrowed */
         if (per_source == NULL) {
-            if (PyErr_Occurred() || PyList_Append(rest, ident) < 0)
-                goto fail;
+            if (PyErr_Occurred())
+                goto done;
+            if (once == NULL) {
+                once = PyObject_GetAttr(index, S_ONCE);
+                old = once ? PyObject_GetAttr(index, S_ONCE_OLD) : NULL;
+                if (old == NULL)
+                    goto done;
+                if (!PyDict_Check(once) || !PyDict_Check(old)) {
+                    PyErr_SetString(PyExc_TypeError, "one-off sightings must be dicts");
+                    goto done;
+                }
+            }
+            int held = PyDict_Contains(once, ident);
+            if (held == 0)
+                held = PyDict_Contains(old, ident);
+            if (held < 0)
+                goto done;
+            if (held)
+                break; /* a second sighting: IdIndex.note from here on */
+            PyObject *sighting = PyTuple_Pack(4, record, args[3], duration, key);
+            if (sighting == NULL)
+                goto done;
+            PyObject *young = once;
+            int rc = note_once(index, &once, ident, sighting);
+            Py_DECREF(sighting);
+            if (rc < 0)
+                goto done;
+            if (once != young) { /* the generations turned */
+                Py_SETREF(old, Py_NewRef(young));
+            }
             continue;
         }
         if (!PyDict_Check(per_source)) {
             PyErr_SetString(PyExc_TypeError, "tracks must map identifiers to dicts");
-            goto fail;
+            goto done;
         }
         if (ts == NULL) { /* record.ts if record.ts is not None else 0.0 */
             ts = PyObject_GetAttr(record, S_TS);
             if (ts == NULL)
-                goto fail;
+                goto done;
             if (ts == Py_None) {
                 Py_SETREF(ts, PyFloat_FromDouble(0.0));
                 if (ts == NULL)
-                    goto fail;
+                    goto done;
             }
             source = PyObject_GetAttr(record, S_SOURCE);
             if (source == NULL)
-                goto fail;
+                goto done;
         }
         if (apply_sighting(per_source, record, ts, source, outcome, duration, key,
                            track_type) < 0)
+            goto done;
+    }
+    rest = PyList_GetSlice(idents, i, n);
+done:
+    Py_DECREF(tracks);
+    Py_XDECREF(ts);
+    Py_XDECREF(source);
+    Py_XDECREF(once);
+    Py_XDECREF(old);
+    return rest;
+}
+
+/* ------------------------------------------------------------------ record counting
+ * pipeline.Engine._python_count: a record's share of its source's and its template's
+ * counters, histograms and samples. */
+
+static PyObject *S_UNDATED, *S_EVENTS, *S_SAMPLES, *S_ERRORS, *S_HIST, *S_SEVERITY,
+    *S_LAST, *S_IN_WINDOW, *S_MEANING, *S_CHANGE, *S_RECENT;
+
+/* Python's float floor division (floatobject.c), so that buckets are the same */
+static double floor_div(double vx, double wx)
+{
+    double mod = fmod(vx, wx);
+    double div = (vx - mod) / wx;
+    if (mod && ((wx < 0) != (mod < 0)))
+        div -= 1.0;
+    if (!div)
+        return copysign(0.0, vx / wx);
+    double floored = floor(div);
+    return div - floored > 0.5 ? floored + 1.0 : floored;
+}
+
+/* obj.name += 1 */
+static int increment(PyObject *obj, PyObject *name)
+{
+    PyObject *value = PyObject_GetAttr(obj, name);
+    if (value == NULL)
+        return -1;
+    PyObject *more = PyNumber_Add(value, ONE);
+    Py_DECREF(value);
+    if (more == NULL)
+        return -1;
+    int rc = PyObject_SetAttr(obj, name, more);
+    Py_DECREF(more);
+    return rc;
+}
+
+/* counts[key] = counts.get(key, 0) + 1; *before: the count before (or NULL) */
+static int bump(PyObject *counts, PyObject *key, long *before)
+{
+    if (!PyDict_Check(counts)) {
+        PyErr_SetString(PyExc_TypeError, "counters must be dicts");
+        return -1;
+    }
+    PyObject *count = PyDict_GetItemWithError(counts, key); /* borrowed */
+    long n = 0;
+    if (count == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+    } else {
+        n = PyLong_AsLong(count);
+        if (n == -1 && PyErr_Occurred())
+            return -1;
+    }
+    if (before)
+        *before = n;
+    PyObject *more = PyLong_FromLong(n + 1);
+    if (more == NULL)
+        return -1;
+    int rc = PyDict_SetItem(counts, key, more);
+    Py_DECREF(more);
+    return rc;
+}
+
+/* obj.name.append(record) if len(obj.name) < limit (any limit when limit < 0) */
+static int append_below(PyObject *obj, PyObject *name, PyObject *record, Py_ssize_t limit,
+                        PyObject **list_out)
+{
+    PyObject *list = PyObject_GetAttr(obj, name);
+    if (list == NULL)
+        return -1;
+    if (!PyList_Check(list)) {
+        Py_DECREF(list);
+        PyErr_SetString(PyExc_TypeError, "samples must be lists");
+        return -1;
+    }
+    int rc = 0;
+    if (limit < 0 || PyList_GET_SIZE(list) < limit)
+        rc = PyList_Append(list, record);
+    if (list_out != NULL && rc == 0)
+        *list_out = list;
+    else
+        Py_DECREF(list);
+    return rc;
+}
+
+/* a float attribute, or NaN for None (-1.0 with an exception on error) */
+static int float_attr(PyObject *obj, PyObject *name, double *out)
+{
+    PyObject *value = PyObject_GetAttr(obj, name);
+    if (value == NULL)
+        return -1;
+    if (value == Py_None) {
+        *out = Py_NAN;
+        Py_DECREF(value);
+        return 0;
+    }
+    *out = PyFloat_AsDouble(value);
+    Py_DECREF(value);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != 7) {
+        PyErr_SetString(PyExc_TypeError, "count_record(source, state, record, severity, "
+                                         "(start, end, bucket, bucket_samples, "
+                                         "first_samples, recent, error))");
+        return NULL;
+    }
+    PyObject *source = args[0], *state = args[1], *record = args[2], *sev = args[3],
+             *limits = args[4];
+    double start = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 0));
+    double end = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 1));
+    double bucket_seconds = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 2));
+    long bucket_samples = PyLong_AsLong(PyTuple_GET_ITEM(limits, 3));
+    long first_samples = PyLong_AsLong(PyTuple_GET_ITEM(limits, 4));
+    long recent_max = PyLong_AsLong(PyTuple_GET_ITEM(limits, 5));
+    long error = PyLong_AsLong(PyTuple_GET_ITEM(limits, 6));
+    if (PyErr_Occurred())
+        return NULL;
+    long severity = PyLong_AsLong(sev);
+    if (severity == -1 && PyErr_Occurred())
+        return NULL;
+    if (increment(state, S_COUNT) < 0)
+        return NULL;
+    PyObject *highest = PyObject_GetAttr(state, S_SEVERITY);
+    if (highest == NULL)
+        return NULL;
+    long high = PyLong_AsLong(highest);
+    Py_DECREF(highest);
+    if ((high == -1 && PyErr_Occurred()) ||
+        (severity > high && PyObject_SetAttr(state, S_SEVERITY, sev) < 0))
+        return NULL;
+    PyObject *ts_obj = PyObject_GetAttr(record, S_TS);
+    if (ts_obj == NULL)
+        return NULL;
+    if (ts_obj == Py_None) {
+        Py_DECREF(ts_obj);
+        if (increment(source, S_UNDATED) < 0 ||
+            append_below(state, S_FIRST, record, first_samples, NULL) < 0 ||
+            PyObject_SetAttr(state, S_LAST, record) < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    double ts = PyFloat_AsDouble(ts_obj);
+    PyObject *bucket = NULL, *samples = NULL, *list = NULL, *meaning = NULL;
+    if (ts == -1.0 && PyErr_Occurred())
+        goto fail;
+    bucket = PyLong_FromDouble(floor_div(ts, bucket_seconds));
+    if (bucket == NULL)
+        goto fail;
+    PyObject *events = PyObject_GetAttr(source, S_EVENTS);
+    if (events == NULL)
+        goto fail;
+    long seen;
+    int rc = bump(events, bucket, &seen);
+    Py_DECREF(events);
+    if (rc < 0)
+        goto fail;
+    if (seen < bucket_samples) { /* source.samples.setdefault(bucket, []).append(record) */
+        samples = PyObject_GetAttr(source, S_SAMPLES);
+        if (samples == NULL || !PyDict_Check(samples))
+            goto fail_type;
+        list = PyDict_GetItemWithError(samples, bucket);
+        if (list == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            list = PyList_New(0);
+            if (list == NULL || PyDict_SetItem(samples, bucket, list) < 0)
+                goto fail;
+        } else {
+            Py_INCREF(list);
+        }
+        if (!PyList_Check(list))
+            goto fail_type;
+        if (PyList_Append(list, record) < 0)
             goto fail;
     }
-    Py_XDECREF(ts);
-    Py_XDECREF(source);
-    return rest;
+    if (severity >= error) {
+        PyObject *errors = PyObject_GetAttr(source, S_ERRORS);
+        if (errors == NULL)
+            goto fail;
+        rc = bump(errors, bucket, NULL);
+        Py_DECREF(errors);
+        if (rc < 0)
+            goto fail;
+    }
+    PyObject *hist = PyObject_GetAttr(state, S_HIST);
+    if (hist == NULL)
+        goto fail;
+    rc = bump(hist, bucket, NULL);
+    Py_DECREF(hist);
+    if (rc < 0)
+        goto fail;
+    double first, last;
+    if (float_attr(source, S_FIRST_TS, &first) < 0)
+        goto fail;
+    if (Py_IS_NAN(first)) {
+        if (PyObject_SetAttr(source, S_FIRST_TS, ts_obj) < 0 ||
+            PyObject_SetAttr(source, S_LAST_TS, ts_obj) < 0)
+            goto fail;
+    } else if (ts < first) {
+        if (PyObject_SetAttr(source, S_FIRST_TS, ts_obj) < 0)
+            goto fail;
+    } else {
+        if (float_attr(source, S_LAST_TS, &last) < 0)
+            goto fail;
+        if (ts > last && PyObject_SetAttr(source, S_LAST_TS, ts_obj) < 0)
+            goto fail;
+    }
+    if (float_attr(state, S_FIRST_TS, &first) < 0)
+        goto fail;
+    if (Py_IS_NAN(first)) {
+        if (PyObject_SetAttr(state, S_FIRST_TS, ts_obj) < 0 ||
+            PyObject_SetAttr(state, S_LAST_TS, ts_obj) < 0 ||
+            PyObject_SetAttr(state, S_LAST, record) < 0)
+            goto fail;
+    } else {
+        if (ts < first && PyObject_SetAttr(state, S_FIRST_TS, ts_obj) < 0)
+            goto fail;
+        if (float_attr(state, S_LAST_TS, &last) < 0)
+            goto fail;
+        if (ts >= last && (PyObject_SetAttr(state, S_LAST_TS, ts_obj) < 0 ||
+                           PyObject_SetAttr(state, S_LAST, record) < 0))
+            goto fail;
+    }
+    if (append_below(state, S_FIRST, record, first_samples, NULL) < 0)
+        goto fail;
+    if (start <= ts && ts <= end &&
+        append_below(state, S_IN_WINDOW, record, first_samples, NULL) < 0)
+        goto fail;
+    meaning = PyObject_GetAttr(state, S_MEANING);
+    if (meaning == NULL)
+        goto fail;
+    PyObject *change = PyObject_GetAttr(meaning, S_CHANGE);
+    if (change == NULL)
+        goto fail;
+    int changed = PyObject_IsTrue(change);
+    Py_DECREF(change);
+    if (changed < 0)
+        goto fail;
+    if (changed) {
+        PyObject *recent = NULL;
+        if (append_below(state, S_RECENT, record, -1, &recent) < 0)
+            goto fail;
+        rc = PyList_GET_SIZE(recent) > recent_max ? PySequence_DelItem(recent, 0) : 0;
+        Py_DECREF(recent);
+        if (rc < 0)
+            goto fail;
+    }
+    Py_DECREF(ts_obj);
+    Py_DECREF(bucket);
+    Py_XDECREF(samples);
+    Py_XDECREF(list);
+    Py_DECREF(meaning);
+    Py_RETURN_NONE;
+fail_type:
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "samples must map buckets to lists");
 fail:
-    Py_XDECREF(ts);
-    Py_XDECREF(source);
-    Py_DECREF(rest);
+    Py_DECREF(ts_obj);
+    Py_XDECREF(bucket);
+    Py_XDECREF(samples);
+    Py_XDECREF(list);
+    Py_XDECREF(meaning);
     return NULL;
 }
 
@@ -989,10 +1336,12 @@ static PyMethodDef METHODS[] = {
      "id_words(words, cache, miss, found) -> None; appends identifiers to found."},
     {"no_identifier", (PyCFunction)no_identifier, METH_O,
      "identifiers.no_identifier for one word."},
-    {"note_tracked", (PyCFunction)(void (*)(void))note_tracked, METH_FASTCALL,
-     "note_tracked(tracks, idents, record, outcome, duration, key, Track) -> the others."},
+    {"note_sightings", (PyCFunction)(void (*)(void))note_sightings, METH_FASTCALL,
+     "note_sightings(index, idents, record, outcome, duration, key, Track) -> the rest."},
     {"best_match", (PyCFunction)(void (*)(void))best_match, METH_FASTCALL,
      "best_match(bucket, tokens, threshold) -> the closest cluster or None."},
+    {"count_record", (PyCFunction)(void (*)(void))count_record, METH_FASTCALL,
+     "count_record(source, state, record, severity, limits) -> None (Engine._count)."},
     {"duration_of", (PyCFunction)duration_of, METH_O,
      "duration_of(message) -> seconds, None, or NotImplemented for a non-ASCII message."},
     {NULL, NULL, 0, NULL},
@@ -1014,10 +1363,16 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
                           &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
-                          &S_TOKENS};
+                          &S_TOKENS,  &S_UNDATED, &S_EVENTS,    &S_SAMPLES,
+                          &S_ERRORS,  &S_HIST,    &S_SEVERITY,  &S_LAST,
+                          &S_IN_WINDOW, &S_MEANING, &S_CHANGE,  &S_RECENT,
+                          &S_TRACKS,  &S_ONCE,    &S_ONCE_OLD,  &S_CAP,
+                          &S_DROPPED};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
                            "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
-                           "tokens"};
+                           "tokens", "undated", "events", "samples", "errors", "hist",
+                           "severity", "last", "in_window", "meaning", "change", "recent",
+                           "tracks", "once", "once_old", "cap", "dropped"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);
         if (*names[i] == NULL)

@@ -21,6 +21,7 @@ from bot.engine.merging import merge_source
 from bot.engine.model import Analysis
 from bot.engine.records import Item, Passage, Record, Series
 from bot.engine.signals import Observations, detect_signals
+from bot.engine.speedups import native
 from bot.engine.state import (
     BUCKET,
     BUCKET_SAMPLES,
@@ -63,6 +64,16 @@ class Engine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self._start, self._end = config.start, config.end
+        # what ``_count`` needs, for its C version
+        self._limits = (
+            float(config.start),
+            float(config.end),
+            BUCKET,
+            BUCKET_SAMPLES,
+            FIRST_SAMPLES,
+            RECENT,
+            ERROR,
+        )
         self.ids = IdIndex(cap=config.max_identifiers)
         self.extractor = IdentifierExtractor(config.id_patterns)
         self.sources: dict[str, SourceState] = {}
@@ -114,7 +125,10 @@ class Engine:
             severity = state.meaning.severity
         elif state.meaning.failure and severity < WARN:
             severity = WARN  # an INFO line whose words say something went wrong
-        self._count(source, state, record, severity)
+        if native is None:
+            self._count(source, state, record, severity)
+        else:
+            native.count_record(source, state, record, severity, self._limits)
         if state.measure or state.extract_ids or state.meaning.timeout:
             self._correlate(state, record, message, words, severity)
 
@@ -158,6 +172,8 @@ class Engine:
     def _count(
         self, source: SourceState, state: TemplateState, record: Record, severity: int
     ) -> None:
+        """A record's share of the counters, histograms and samples (in C where the loops
+        are built: ``_speedups.count_record``)."""
         ts = record.ts
         state.count += 1
         if severity > state.severity:

@@ -155,10 +155,10 @@ class IdIndex:
     def note_all(
         self, idents: list[str], record: Record, outcome: int, duration: float | None, key: int
     ) -> None:
-        """:meth:`note` each identifier of one record (those already tracked in C, where
-        the loops are built: ``_speedups.note_tracked``)."""
+        """:meth:`note` each identifier of one record (in C, where the loops are built,
+        up to the first second sighting: ``_speedups.note_sightings``)."""
         if native is not None:
-            idents = native.note_tracked(self.tracks, idents, record, outcome, duration, key, Track)
+            idents = native.note_sightings(self, idents, record, outcome, duration, key, Track)
         for ident in idents:
             self.note(ident, record, outcome, duration, key)
 

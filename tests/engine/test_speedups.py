@@ -303,3 +303,71 @@ def test_template_matching_matches_python():
         )
     with pytest.raises(ValueError):
         native.best_match([_Cluster(1, ["a", "b"])], ["a"], 0.5)
+
+
+def test_record_counting_matches_python():
+    """``count_record`` leaves sources and templates as ``Engine._count`` does: undated and
+    out-of-order records, errors, window edges, change templates, bucket boundaries."""
+    from bot.engine.classify import classify
+    from bot.engine.pipeline import Engine, EngineConfig
+    from bot.engine.records import Record
+    from bot.engine.state import SourceState, TemplateState
+
+    assert native is not None
+    engine = Engine(EngineConfig(start=600.0, end=1200.0, baseline_start=0.0))
+    rng = random.Random(11)
+    stamps = [None, 0.0, 59.999999, 60.0, 600.0, 1200.0, 1200.5, -30.0, 1e9]
+    for _ in range(300):
+        meaning = classify(rng.choice(["deployed version <*>", "request <*> done"]))
+        pairs = [
+            (SourceState("s"), TemplateState(key=1, tid=1, meaning=meaning)) for _ in range(2)
+        ]
+        for n in range(rng.randint(1, 25)):
+            ts = rng.choice(stamps) if rng.random() < 0.3 else rng.uniform(-100, 2000)
+            record = Record("s", "f.log", n + 1, ts, None, "m", f"line {n}")
+            severity = rng.randint(0, 4)
+            engine._count(*pairs[0], record, severity)
+            native.count_record(*pairs[1], record, severity, engine._limits)
+        (python_source, python_state), (c_source, c_state) = pairs
+        assert _fields(c_source) == _fields(python_source)
+        assert _fields(c_state) == _fields(python_state)
+    with pytest.raises(AttributeError):
+        native.count_record(SourceState("s"), None, None, 1, engine._limits)
+    with pytest.raises(TypeError):
+        native.count_record(SourceState("s"), None, None, 1, (0.0, 1.0))
+
+
+def _fields(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__ if name != "miner"}  # type: ignore[attr-defined]
+
+
+def test_identifier_sightings_match_python(monkeypatch):
+    """``note_sightings`` leaves an IdIndex as the Python ``note`` loop does: tracked ids,
+    first and second sightings, generations turning and the cap, in one record's order."""
+    from bot.engine import state
+    from bot.engine.records import Record
+
+    assert native is not None
+    rng = random.Random(5)
+    stream = []
+    for n in range(4_000):
+        idents = list(dict.fromkeys(f"id-{rng.randint(0, 60)}" for _ in range(rng.randint(0, 4))))
+        ts = None if rng.random() < 0.05 else float(rng.randint(0, 500))
+        record = Record(rng.choice("ab"), "f.log", n + 1, ts, None, "m", f"line {n}")
+        duration = rng.choice([None, 0.5, 2.0])
+        stream.append((idents, record, rng.choice([-1, 0, 1]), duration, rng.randint(1, 6)))
+    indexes = {}
+    for mode in ("c", "python"):
+        if mode == "python":
+            monkeypatch.setattr(state, "native", None)
+        index = indexes[mode] = state.IdIndex(cap=24)
+        for sighting in stream:
+            index.note_all(*sighting)
+    c, python = indexes["c"], indexes["python"]
+    assert python.dropped > 0 and python.tracks and python.once_old
+    assert (c.tracks, c.once, c.once_old, c.dropped) == (
+        python.tracks,
+        python.once,
+        python.once_old,
+        python.dropped,
+    )
