@@ -120,3 +120,20 @@ def test_a_part_that_stopped_early_leaves_the_file_to_be_scanned(tmp_path: Path)
     citing.take_over([first.handoff(), second.handoff()])
     assert not citing._list_files()[0].complete
     assert citing.cite("app.log:2999") == connector(tmp_path, ["app.log"]).cite("app.log:2999")
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 64])
+def test_line_breaks_are_counted_across_block_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    from connectors.files import parts
+
+    monkeypatch.setattr(parts, "_BLOCK", block)
+    path = tmp_path / "mixed.log"
+    data = b"a\r\nbb\rc\n\r\n\r\rd\r\n\ne\r"
+    path.write_bytes(data)
+    for end in range(len(data) + 1):
+        head = data[:end].decode()
+        assert parts._breaks(path, end) == len(head.splitlines()) - (
+            1 if head and not head.endswith(("\n", "\r")) else 0
+        ), (block, end)
