@@ -149,7 +149,7 @@ def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
         conn.close()
 
 
-_SPARSE_GC = (100_000, 50, 1000)
+_SPARSE_GC = (1_000_000, 1000, 1000)
 _gc_lock = threading.Lock()
 _gc_readers = 0  # reads under way in this process (threads may run several)
 _gc_before: tuple[int, ...] = ()

@@ -11,6 +11,7 @@
 #include <Python.h>
 #include <math.h>
 #include <string.h>
+#include <structmember.h>
 
 static PyObject *WILDCARD;    /* "<*>" */
 static PyObject *SPACE;       /* " " */
@@ -718,6 +719,7 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
  * IdIndex.note's common cases: state._apply for an identifier already tracked, and
  * IdIndex._note_once for one seen for the first time. */
 
+static PyObject *S_CHANGE;
 static PyObject *S_TRACKS, *S_ONCE, *S_ONCE_OLD, *S_CAP, *S_DROPPED;
 static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
     *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
@@ -974,11 +976,82 @@ done:
 }
 
 /* ------------------------------------------------------------------ record counting
- * pipeline.Engine._python_count: a record's share of its source's and its template's
- * counters, histograms and samples. */
+ * pipeline.Engine._count: a record's share of its source's and its template's counters,
+ * histograms and samples.
+ *
+ * SourceState, TemplateState and Record are slotted dataclasses. Their slots are read
+ * and written at the offsets their member descriptors give (what getattr and setattr do
+ * for a slot, without the lookups), found once per type; a type whose fields are not
+ * all plain slots is refused with a TypeError. */
 
-static PyObject *S_UNDATED, *S_EVENTS, *S_SAMPLES, *S_ERRORS, *S_HIST, *S_SEVERITY,
-    *S_LAST, *S_IN_WINDOW, *S_MEANING, *S_CHANGE, *S_RECENT;
+enum { MAX_FIELDS = 12 };
+
+typedef struct {
+    const char *const *names;
+    int count;
+    PyTypeObject *type; /* the type the offsets are for (NULL: none yet) */
+    Py_ssize_t offset[MAX_FIELDS];
+} Fields;
+
+static int fields_of(Fields *fields, PyObject *obj)
+{
+    PyTypeObject *type = Py_TYPE(obj);
+    if (fields->type == type)
+        return 0;
+    for (int i = 0; i < fields->count; i++) {
+        PyObject *descr = PyObject_GetAttrString((PyObject *)type, fields->names[i]);
+        if (descr == NULL)
+            return -1;
+        int plain = Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
+                    ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX &&
+                    !(((PyMemberDescrObject *)descr)->d_member->flags & READONLY);
+        if (plain)
+            fields->offset[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+        Py_DECREF(descr);
+        if (!plain) {
+            PyErr_Format(PyExc_TypeError, "%s.%s is not a plain slot", type->tp_name,
+                         fields->names[i]);
+            return -1;
+        }
+    }
+    fields->type = type;
+    return 0;
+}
+
+#define SLOT(obj, fields, i) (*(PyObject **)((char *)(obj) + (fields).offset[i]))
+
+/* the slot's value (borrowed), or NULL with AttributeError when it was never set */
+static PyObject *get_slot(PyObject *obj, Fields *fields, int i)
+{
+    PyObject *value = SLOT(obj, *fields, i);
+    if (value == NULL)
+        PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'",
+                     Py_TYPE(obj)->tp_name, fields->names[i]);
+    return value;
+}
+
+static void set_slot(PyObject *obj, Fields *fields, int i, PyObject *value)
+{
+    Py_XSETREF(SLOT(obj, *fields, i), Py_NewRef(value));
+}
+
+static const char *const SOURCE_NAMES[] = {"undated", "events", "samples",
+                                           "errors",  "first_ts", "last_ts"};
+enum { SRC_UNDATED, SRC_EVENTS, SRC_SAMPLES, SRC_ERRORS, SRC_FIRST_TS, SRC_LAST_TS };
+static Fields SOURCE_FIELDS = {SOURCE_NAMES, 6, NULL, {0}};
+
+static const char *const STATE_NAMES[] = {"count", "severity", "first",    "last",
+                                          "hist",  "first_ts", "last_ts",  "in_window",
+                                          "meaning", "recent"};
+enum {
+    ST_COUNT, ST_SEVERITY, ST_FIRST, ST_LAST, ST_HIST, ST_FIRST_TS, ST_LAST_TS, ST_IN_WINDOW,
+    ST_MEANING, ST_RECENT
+};
+static Fields STATE_FIELDS = {STATE_NAMES, 10, NULL, {0}};
+
+static const char *const RECORD_NAMES[] = {"ts", "source"};
+enum { REC_TS, REC_SOURCE };
+static Fields RECORD_FIELDS = {RECORD_NAMES, 2, NULL, {0}};
 
 /* Python's float floor division (floatobject.c), so that buckets are the same */
 static double floor_div(double vx, double wx)
@@ -993,24 +1066,22 @@ static double floor_div(double vx, double wx)
     return div - floored > 0.5 ? floored + 1.0 : floored;
 }
 
-/* obj.name += 1 */
-static int increment(PyObject *obj, PyObject *name)
+/* slot += 1 */
+static int increment(PyObject *obj, Fields *fields, int i)
 {
-    PyObject *value = PyObject_GetAttr(obj, name);
-    if (value == NULL)
-        return -1;
-    PyObject *more = PyNumber_Add(value, ONE);
-    Py_DECREF(value);
+    PyObject *value = get_slot(obj, fields, i);
+    PyObject *more = value ? PyNumber_Add(value, ONE) : NULL;
     if (more == NULL)
         return -1;
-    int rc = PyObject_SetAttr(obj, name, more);
-    Py_DECREF(more);
-    return rc;
+    Py_XSETREF(SLOT(obj, *fields, i), more);
+    return 0;
 }
 
 /* counts[key] = counts.get(key, 0) + 1; *before: the count before (or NULL) */
 static int bump(PyObject *counts, PyObject *key, long *before)
 {
+    if (counts == NULL)
+        return -1;
     if (!PyDict_Check(counts)) {
         PyErr_SetString(PyExc_TypeError, "counters must be dicts");
         return -1;
@@ -1035,41 +1106,24 @@ static int bump(PyObject *counts, PyObject *key, long *before)
     return rc;
 }
 
-/* obj.name.append(record) if len(obj.name) < limit (any limit when limit < 0) */
-static int append_below(PyObject *obj, PyObject *name, PyObject *record, Py_ssize_t limit,
-                        PyObject **list_out)
+/* list.append(record) if len(list) < limit (any length when limit < 0) */
+static int append_below(PyObject *list, PyObject *record, Py_ssize_t limit)
 {
-    PyObject *list = PyObject_GetAttr(obj, name);
     if (list == NULL)
         return -1;
     if (!PyList_Check(list)) {
-        Py_DECREF(list);
         PyErr_SetString(PyExc_TypeError, "samples must be lists");
         return -1;
     }
-    int rc = 0;
-    if (limit < 0 || PyList_GET_SIZE(list) < limit)
-        rc = PyList_Append(list, record);
-    if (list_out != NULL && rc == 0)
-        *list_out = list;
-    else
-        Py_DECREF(list);
-    return rc;
+    return limit < 0 || PyList_GET_SIZE(list) < limit ? PyList_Append(list, record) : 0;
 }
 
-/* a float attribute, or NaN for None (-1.0 with an exception on error) */
-static int float_attr(PyObject *obj, PyObject *name, double *out)
+/* a stamp slot as a double, NaN for None (-1 with an exception on error) */
+static int stamp_of(PyObject *value, double *out)
 {
-    PyObject *value = PyObject_GetAttr(obj, name);
     if (value == NULL)
         return -1;
-    if (value == Py_None) {
-        *out = Py_NAN;
-        Py_DECREF(value);
-        return 0;
-    }
-    *out = PyFloat_AsDouble(value);
-    Py_DECREF(value);
+    *out = value == Py_None ? Py_NAN : PyFloat_AsDouble(value);
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
@@ -1090,153 +1144,114 @@ static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t 
     long first_samples = PyLong_AsLong(PyTuple_GET_ITEM(limits, 4));
     long recent_max = PyLong_AsLong(PyTuple_GET_ITEM(limits, 5));
     long error = PyLong_AsLong(PyTuple_GET_ITEM(limits, 6));
-    if (PyErr_Occurred())
-        return NULL;
     long severity = PyLong_AsLong(sev);
-    if (severity == -1 && PyErr_Occurred())
+    if (PyErr_Occurred() || fields_of(&SOURCE_FIELDS, source) < 0 ||
+        fields_of(&STATE_FIELDS, state) < 0 || fields_of(&RECORD_FIELDS, record) < 0)
         return NULL;
-    if (increment(state, S_COUNT) < 0)
+    if (increment(state, &STATE_FIELDS, ST_COUNT) < 0)
         return NULL;
-    PyObject *highest = PyObject_GetAttr(state, S_SEVERITY);
-    if (highest == NULL)
+    PyObject *highest = get_slot(state, &STATE_FIELDS, ST_SEVERITY);
+    long high = highest ? PyLong_AsLong(highest) : -1;
+    if (high == -1 && PyErr_Occurred())
         return NULL;
-    long high = PyLong_AsLong(highest);
-    Py_DECREF(highest);
-    if ((high == -1 && PyErr_Occurred()) ||
-        (severity > high && PyObject_SetAttr(state, S_SEVERITY, sev) < 0))
-        return NULL;
-    PyObject *ts_obj = PyObject_GetAttr(record, S_TS);
+    if (severity > high)
+        set_slot(state, &STATE_FIELDS, ST_SEVERITY, sev);
+    PyObject *ts_obj = get_slot(record, &RECORD_FIELDS, REC_TS);
     if (ts_obj == NULL)
         return NULL;
     if (ts_obj == Py_None) {
-        Py_DECREF(ts_obj);
-        if (increment(source, S_UNDATED) < 0 ||
-            append_below(state, S_FIRST, record, first_samples, NULL) < 0 ||
-            PyObject_SetAttr(state, S_LAST, record) < 0)
+        if (increment(source, &SOURCE_FIELDS, SRC_UNDATED) < 0 ||
+            append_below(get_slot(state, &STATE_FIELDS, ST_FIRST), record, first_samples) < 0)
             return NULL;
+        set_slot(state, &STATE_FIELDS, ST_LAST, record);
         Py_RETURN_NONE;
     }
-    double ts = PyFloat_AsDouble(ts_obj);
-    PyObject *bucket = NULL, *samples = NULL, *list = NULL, *meaning = NULL;
+    Py_INCREF(ts_obj); /* a slot set below may drop the record's last other reference */
+    double ts = PyFloat_AsDouble(ts_obj), first, last;
+    PyObject *bucket = NULL;
     if (ts == -1.0 && PyErr_Occurred())
         goto fail;
     bucket = PyLong_FromDouble(floor_div(ts, bucket_seconds));
-    if (bucket == NULL)
-        goto fail;
-    PyObject *events = PyObject_GetAttr(source, S_EVENTS);
-    if (events == NULL)
-        goto fail;
     long seen;
-    int rc = bump(events, bucket, &seen);
-    Py_DECREF(events);
-    if (rc < 0)
+    if (bucket == NULL || bump(get_slot(source, &SOURCE_FIELDS, SRC_EVENTS), bucket, &seen) < 0)
         goto fail;
     if (seen < bucket_samples) { /* source.samples.setdefault(bucket, []).append(record) */
-        samples = PyObject_GetAttr(source, S_SAMPLES);
-        if (samples == NULL || !PyDict_Check(samples))
-            goto fail_type;
-        list = PyDict_GetItemWithError(samples, bucket);
+        PyObject *samples = get_slot(source, &SOURCE_FIELDS, SRC_SAMPLES);
+        if (samples == NULL)
+            goto fail;
+        if (!PyDict_Check(samples)) {
+            PyErr_SetString(PyExc_TypeError, "samples must map buckets to lists");
+            goto fail;
+        }
+        PyObject *list = PyDict_GetItemWithError(samples, bucket); /* borrowed */
         if (list == NULL) {
             if (PyErr_Occurred())
                 goto fail;
             list = PyList_New(0);
-            if (list == NULL || PyDict_SetItem(samples, bucket, list) < 0)
+            int rc = list ? PyDict_SetItem(samples, bucket, list) : -1;
+            Py_XDECREF(list); /* the dict holds it */
+            if (rc < 0)
                 goto fail;
-        } else {
-            Py_INCREF(list);
         }
-        if (!PyList_Check(list))
-            goto fail_type;
-        if (PyList_Append(list, record) < 0)
+        if (append_below(list, record, -1) < 0)
             goto fail;
     }
-    if (severity >= error) {
-        PyObject *errors = PyObject_GetAttr(source, S_ERRORS);
-        if (errors == NULL)
-            goto fail;
-        rc = bump(errors, bucket, NULL);
-        Py_DECREF(errors);
-        if (rc < 0)
-            goto fail;
-    }
-    PyObject *hist = PyObject_GetAttr(state, S_HIST);
-    if (hist == NULL)
+    if (severity >= error && bump(get_slot(source, &SOURCE_FIELDS, SRC_ERRORS), bucket, NULL) < 0)
         goto fail;
-    rc = bump(hist, bucket, NULL);
-    Py_DECREF(hist);
-    if (rc < 0)
+    if (bump(get_slot(state, &STATE_FIELDS, ST_HIST), bucket, NULL) < 0)
         goto fail;
-    double first, last;
-    if (float_attr(source, S_FIRST_TS, &first) < 0)
+    if (stamp_of(get_slot(source, &SOURCE_FIELDS, SRC_FIRST_TS), &first) < 0)
         goto fail;
     if (Py_IS_NAN(first)) {
-        if (PyObject_SetAttr(source, S_FIRST_TS, ts_obj) < 0 ||
-            PyObject_SetAttr(source, S_LAST_TS, ts_obj) < 0)
-            goto fail;
+        set_slot(source, &SOURCE_FIELDS, SRC_FIRST_TS, ts_obj);
+        set_slot(source, &SOURCE_FIELDS, SRC_LAST_TS, ts_obj);
     } else if (ts < first) {
-        if (PyObject_SetAttr(source, S_FIRST_TS, ts_obj) < 0)
-            goto fail;
+        set_slot(source, &SOURCE_FIELDS, SRC_FIRST_TS, ts_obj);
     } else {
-        if (float_attr(source, S_LAST_TS, &last) < 0)
+        if (stamp_of(get_slot(source, &SOURCE_FIELDS, SRC_LAST_TS), &last) < 0)
             goto fail;
-        if (ts > last && PyObject_SetAttr(source, S_LAST_TS, ts_obj) < 0)
-            goto fail;
+        if (ts > last)
+            set_slot(source, &SOURCE_FIELDS, SRC_LAST_TS, ts_obj);
     }
-    if (float_attr(state, S_FIRST_TS, &first) < 0)
+    if (stamp_of(get_slot(state, &STATE_FIELDS, ST_FIRST_TS), &first) < 0)
         goto fail;
     if (Py_IS_NAN(first)) {
-        if (PyObject_SetAttr(state, S_FIRST_TS, ts_obj) < 0 ||
-            PyObject_SetAttr(state, S_LAST_TS, ts_obj) < 0 ||
-            PyObject_SetAttr(state, S_LAST, record) < 0)
-            goto fail;
+        set_slot(state, &STATE_FIELDS, ST_FIRST_TS, ts_obj);
+        set_slot(state, &STATE_FIELDS, ST_LAST_TS, ts_obj);
+        set_slot(state, &STATE_FIELDS, ST_LAST, record);
     } else {
-        if (ts < first && PyObject_SetAttr(state, S_FIRST_TS, ts_obj) < 0)
+        if (ts < first)
+            set_slot(state, &STATE_FIELDS, ST_FIRST_TS, ts_obj);
+        if (stamp_of(get_slot(state, &STATE_FIELDS, ST_LAST_TS), &last) < 0)
             goto fail;
-        if (float_attr(state, S_LAST_TS, &last) < 0)
-            goto fail;
-        if (ts >= last && (PyObject_SetAttr(state, S_LAST_TS, ts_obj) < 0 ||
-                           PyObject_SetAttr(state, S_LAST, record) < 0))
-            goto fail;
+        if (ts >= last) {
+            set_slot(state, &STATE_FIELDS, ST_LAST_TS, ts_obj);
+            set_slot(state, &STATE_FIELDS, ST_LAST, record);
+        }
     }
-    if (append_below(state, S_FIRST, record, first_samples, NULL) < 0)
+    if (append_below(get_slot(state, &STATE_FIELDS, ST_FIRST), record, first_samples) < 0)
         goto fail;
     if (start <= ts && ts <= end &&
-        append_below(state, S_IN_WINDOW, record, first_samples, NULL) < 0)
+        append_below(get_slot(state, &STATE_FIELDS, ST_IN_WINDOW), record, first_samples) < 0)
         goto fail;
-    meaning = PyObject_GetAttr(state, S_MEANING);
-    if (meaning == NULL)
-        goto fail;
-    PyObject *change = PyObject_GetAttr(meaning, S_CHANGE);
-    if (change == NULL)
-        goto fail;
-    int changed = PyObject_IsTrue(change);
-    Py_DECREF(change);
+    PyObject *meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
+    PyObject *change = meaning ? PyObject_GetAttr(meaning, S_CHANGE) : NULL;
+    int changed = change ? PyObject_IsTrue(change) : -1;
+    Py_XDECREF(change);
     if (changed < 0)
         goto fail;
     if (changed) {
-        PyObject *recent = NULL;
-        if (append_below(state, S_RECENT, record, -1, &recent) < 0)
-            goto fail;
-        rc = PyList_GET_SIZE(recent) > recent_max ? PySequence_DelItem(recent, 0) : 0;
-        Py_DECREF(recent);
-        if (rc < 0)
+        PyObject *recent = get_slot(state, &STATE_FIELDS, ST_RECENT);
+        if (append_below(recent, record, -1) < 0 ||
+            (PyList_GET_SIZE(recent) > recent_max && PySequence_DelItem(recent, 0) < 0))
             goto fail;
     }
     Py_DECREF(ts_obj);
     Py_DECREF(bucket);
-    Py_XDECREF(samples);
-    Py_XDECREF(list);
-    Py_DECREF(meaning);
     Py_RETURN_NONE;
-fail_type:
-    if (!PyErr_Occurred())
-        PyErr_SetString(PyExc_TypeError, "samples must map buckets to lists");
 fail:
     Py_DECREF(ts_obj);
     Py_XDECREF(bucket);
-    Py_XDECREF(samples);
-    Py_XDECREF(list);
-    Py_XDECREF(meaning);
     return NULL;
 }
 
@@ -1363,15 +1378,12 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
                           &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
-                          &S_TOKENS,  &S_UNDATED, &S_EVENTS,    &S_SAMPLES,
-                          &S_ERRORS,  &S_HIST,    &S_SEVERITY,  &S_LAST,
-                          &S_IN_WINDOW, &S_MEANING, &S_CHANGE,  &S_RECENT,
+                          &S_TOKENS,  &S_CHANGE,
                           &S_TRACKS,  &S_ONCE,    &S_ONCE_OLD,  &S_CAP,
                           &S_DROPPED};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
                            "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
-                           "tokens", "undated", "events", "samples", "errors", "hist",
-                           "severity", "last", "in_window", "meaning", "change", "recent",
+                           "tokens", "change",
                            "tracks", "once", "once_old", "cap", "dropped"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);
