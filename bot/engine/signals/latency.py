@@ -26,6 +26,7 @@ def latency_signals(obs: Observations) -> list[Signal]:
     linked = _linked_sources(obs)
     fired = _fired(obs)
     usual: dict[str, float] = {}  # per source, when first needed
+    splits = _Splits(obs)
     signals = []
     for source, state in obs.templates():
         if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(
@@ -38,13 +39,13 @@ def latency_signals(obs: Observations) -> list[Signal]:
                 lim for lim in limits if lim[2] == source.name or (source.name, lim[2]) in linked
             ]
             if source.name not in usual:
-                usual[source.name] = _usual(obs, source)
-            signal = _judge(obs, source, state, related, usual[source.name])
+                usual[source.name] = _usual(source, splits)
+            signal = _judge(obs, source, state, related, usual[source.name], splits)
         if signal is None or signal.kind != "latency_limit":
             unlinked = [
                 f for f in fired if f[1] != source.name and (source.name, f[1]) not in linked
             ]
-            signal = _coinciding(obs, source, state, unlinked) or signal
+            signal = _coinciding(obs, source, state, unlinked, splits) or signal
         if signal:
             signals.append(signal)
     return signals
@@ -92,7 +93,11 @@ def _fired(obs: Observations) -> list[Fired]:
 
 
 def _coinciding(
-    obs: Observations, source: SourceState, state: TemplateState, fired: list[Fired]
+    obs: Observations,
+    source: SourceState,
+    state: TemplateState,
+    fired: list[Fired],
+    splits: _Splits,
 ) -> Signal | None:
     """Durations in one source that outlast a limit another source enforces, at the very
     moments that source reports the limit firing: a 10 s pause here, a 6 s session
@@ -102,7 +107,7 @@ def _coinciding(
     counted from its start fires about ``t - d + L`` (the other side may have last heard
     of it a little before it began). Two or more such moments, covering most of the
     sampled firings, are needed, so a limit that fires all the time matches nothing."""
-    window, _ = _split(obs, source.name, state)
+    window, _ = splits(source.name, state)
     best = None
     for seconds, limit_source, moments in fired:
         over = [(t, v) for t, v in window if v > seconds]
@@ -226,9 +231,26 @@ def _applies(
     return None
 
 
-def _split(
-    obs: Observations, source: str, state: TemplateState
-) -> tuple[list[tuple[float, float]], list[float]]:
+Split = tuple[list[tuple[float, float]], list[float]]  # window (ts, value), sorted; baseline
+
+
+class _Splits:
+    """Each template's durations split into the window's and the baseline's, made once
+    (several judgements read them)."""
+
+    def __init__(self, obs: Observations) -> None:
+        self._obs = obs
+        self._made: dict[tuple[str, int], Split] = {}
+
+    def __call__(self, source: str, state: TemplateState) -> Split:
+        key = (source, state.key)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = _split(self._obs, source, state)
+        return made
+
+
+def _split(obs: Observations, source: str, state: TemplateState) -> Split:
     window: list[tuple[float, float]] = []
     baseline: list[float] = []
     values = state.durations
@@ -246,10 +268,15 @@ def _split(
 
 
 def _judge(
-    obs: Observations, source: SourceState, state: TemplateState, limits: list, usual: float
+    obs: Observations,
+    source: SourceState,
+    state: TemplateState,
+    limits: list,
+    usual: float,
+    splits: _Splits,
 ) -> Signal | None:
     """``usual``: the p95 of the source's baseline durations (see :func:`_usual`)."""
-    window, baseline = _split(obs, source.name, state)
+    window, baseline = splits(source.name, state)
     if len(window) < MIN_MEASURES:
         return _new_slow(obs, source, state, window, baseline, usual)
     values = [v for _, v in window]
@@ -367,11 +394,11 @@ def _new_slow(
 ALSO_SLOW = 1.0  # a new operation is slow when its median passes the source's usual p95
 
 
-def _usual(obs: Observations, source: SourceState) -> float:
+def _usual(source: SourceState, splits: _Splits) -> float:
     """The p95 of every duration the source logged in the baseline (0 without enough): a
     build that is new in the window only because its outcome word is new (``completed:
     UNSTABLE``) takes as long as the builds before it."""
-    values = [v for state in source.templates.values() for v in _split(obs, source.name, state)[1]]
+    values = [v for state in source.templates.values() for v in splits(source.name, state)[1]]
     return _quantile(values, 0.95) if len(values) >= MIN_MEASURES else 0.0
 
 
