@@ -105,8 +105,7 @@ def _read_sources(
         _read_group, manifest, scope, Context(env={}, max_records=context.max_records)
     )
     with ParallelReaders(read_group, groups) as readers:
-        for item in read_all(rest, scope, progress):  # while the workers read theirs
-            engine.add(item)
+        engine.add_all(read_all(rest, scope, progress))  # while the workers read theirs
         read: dict[str, SourceStats] = {}
         handed: dict[str, list[object]] = {}
         for part, stats, handoffs in readers.results(engine):
@@ -168,8 +167,7 @@ def _read_group(
     for name, part in tasks:
         connector = build_connector(manifest.source(name), manifest, context)
         records = connector.read(scope, part) if part else connector.read(scope)  # type: ignore[call-arg]
-        for item in _guarded(connector, records, None):
-            engine.add(item)
+        engine.add_all(_guarded(connector, records, None))
         stats[name] = connector.stats
         handoffs[name] = connector.handoff()  # type: ignore[attr-defined]
     return engine, stats, handoffs

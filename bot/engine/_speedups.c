@@ -1,5 +1,6 @@
 /* Optional C versions of the engine's hot loops: word masking, the identifier scan and
- * the sightings of identifiers, the duration scan, and template matching.
+ * the sightings of identifiers, the duration scan, template matching, record counting and
+ * the record loop that drives them.
  *
  * Each function here does exactly what a Python function does (named in its comment);
  * tests/engine/test_speedups.py compares them on generated and real-format messages.
@@ -719,7 +720,7 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
  * IdIndex.note's common cases: state._apply for an identifier already tracked, and
  * IdIndex._note_once for one seen for the first time. */
 
-static PyObject *S_CHANGE;
+static PyObject *S_MASKED, *S_YOUNG, *S_LOOKUP_SLOW;
 static PyObject *S_TRACKS, *S_ONCE, *S_ONCE_OLD, *S_CAP, *S_DROPPED;
 static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
     *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
@@ -984,7 +985,7 @@ done:
  * for a slot, without the lookups), found once per type; a type whose fields are not
  * all plain slots is refused with a TypeError. */
 
-enum { MAX_FIELDS = 12 };
+enum { MAX_FIELDS = 16 };
 
 typedef struct {
     const char *const *names;
@@ -1035,23 +1036,42 @@ static void set_slot(PyObject *obj, Fields *fields, int i, PyObject *value)
     Py_XSETREF(SLOT(obj, *fields, i), Py_NewRef(value));
 }
 
-static const char *const SOURCE_NAMES[] = {"undated", "events", "samples",
-                                           "errors",  "first_ts", "last_ts"};
-enum { SRC_UNDATED, SRC_EVENTS, SRC_SAMPLES, SRC_ERRORS, SRC_FIRST_TS, SRC_LAST_TS };
-static Fields SOURCE_FIELDS = {SOURCE_NAMES, 6, NULL, {0}};
+static const char *const SOURCE_NAMES[] = {"undated",  "events",  "samples", "errors", "first_ts",
+                                           "last_ts",  "count",   "templates", "miner"};
+enum {
+    SRC_UNDATED, SRC_EVENTS, SRC_SAMPLES, SRC_ERRORS, SRC_FIRST_TS, SRC_LAST_TS, SRC_COUNT,
+    SRC_TEMPLATES, SRC_MINER
+};
+static Fields SOURCE_FIELDS = {SOURCE_NAMES, 9, NULL, {0}};
 
-static const char *const STATE_NAMES[] = {"count", "severity", "first",    "last",
-                                          "hist",  "first_ts", "last_ts",  "in_window",
-                                          "meaning", "recent"};
+static const char *const STATE_NAMES[] = {
+    "count",   "severity", "first", "last",         "hist",   "first_ts",
+    "last_ts", "in_window", "meaning", "recent",    "cause",  "cause_probes",
+    "status",  "measure",  "extract_ids"};
 enum {
     ST_COUNT, ST_SEVERITY, ST_FIRST, ST_LAST, ST_HIST, ST_FIRST_TS, ST_LAST_TS, ST_IN_WINDOW,
-    ST_MEANING, ST_RECENT
+    ST_MEANING, ST_RECENT, ST_CAUSE, ST_CAUSE_PROBES, ST_STATUS, ST_MEASURE, ST_EXTRACT_IDS
 };
-static Fields STATE_FIELDS = {STATE_NAMES, 10, NULL, {0}};
+static Fields STATE_FIELDS = {STATE_NAMES, 15, NULL, {0}};
 
-static const char *const RECORD_NAMES[] = {"ts", "source"};
-enum { REC_TS, REC_SOURCE };
-static Fields RECORD_FIELDS = {RECORD_NAMES, 2, NULL, {0}};
+static const char *const RECORD_NAMES[] = {"ts", "source", "level", "message", "text"};
+enum { REC_TS, REC_SOURCE, REC_LEVEL, REC_MESSAGE, REC_TEXT };
+static Fields RECORD_FIELDS = {RECORD_NAMES, 5, NULL, {0}};
+
+static const char *const MEANING_NAMES[] = {"change", "http", "severity", "failure", "timeout"};
+enum { M_CHANGE, M_HTTP, M_SEVERITY, M_FAILURE, M_TIMEOUT };
+static Fields MEANING_FIELDS = {MEANING_NAMES, 5, NULL, {0}};
+
+static const char *const CLUSTER_NAMES[] = {"merged", "count", "id"};
+enum { CL_MERGED, CL_COUNT, CL_ID };
+static Fields CLUSTER_FIELDS = {CLUSTER_NAMES, 3, NULL, {0}};
+
+/* bool(slot), -1 on error */
+static int slot_true(PyObject *obj, Fields *fields, int i)
+{
+    PyObject *value = get_slot(obj, fields, i);
+    return value ? PyObject_IsTrue(value) : -1;
+}
 
 /* Python's float floor division (floatobject.c), so that buckets are the same */
 static double floor_div(double vx, double wx)
@@ -1127,44 +1147,57 @@ static int stamp_of(PyObject *value, double *out)
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+typedef struct {
+    double start, end, bucket;
+    long bucket_samples, first_samples, recent, error;
+} Limits;
+
+/* Engine._native_arguments' limits: (start, end, BUCKET, BUCKET_SAMPLES, FIRST_SAMPLES,
+ * RECENT, ERROR) */
+static int limits_of(PyObject *tuple, Limits *out)
 {
-    if (nargs != 5 || !PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != 7) {
-        PyErr_SetString(PyExc_TypeError, "count_record(source, state, record, severity, "
-                                         "(start, end, bucket, bucket_samples, "
-                                         "first_samples, recent, error))");
-        return NULL;
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 7) {
+        PyErr_SetString(PyExc_TypeError, "limits: (start, end, bucket, bucket_samples, "
+                                         "first_samples, recent, error)");
+        return -1;
     }
-    PyObject *source = args[0], *state = args[1], *record = args[2], *sev = args[3],
-             *limits = args[4];
-    double start = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 0));
-    double end = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 1));
-    double bucket_seconds = PyFloat_AsDouble(PyTuple_GET_ITEM(limits, 2));
-    long bucket_samples = PyLong_AsLong(PyTuple_GET_ITEM(limits, 3));
-    long first_samples = PyLong_AsLong(PyTuple_GET_ITEM(limits, 4));
-    long recent_max = PyLong_AsLong(PyTuple_GET_ITEM(limits, 5));
-    long error = PyLong_AsLong(PyTuple_GET_ITEM(limits, 6));
+    out->start = PyFloat_AsDouble(PyTuple_GET_ITEM(tuple, 0));
+    out->end = PyFloat_AsDouble(PyTuple_GET_ITEM(tuple, 1));
+    out->bucket = PyFloat_AsDouble(PyTuple_GET_ITEM(tuple, 2));
+    out->bucket_samples = PyLong_AsLong(PyTuple_GET_ITEM(tuple, 3));
+    out->first_samples = PyLong_AsLong(PyTuple_GET_ITEM(tuple, 4));
+    out->recent = PyLong_AsLong(PyTuple_GET_ITEM(tuple, 5));
+    out->error = PyLong_AsLong(PyTuple_GET_ITEM(tuple, 6));
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* Engine._count for a record whose source, state and record types are known (fields_of) */
+static int count_one(const Limits *limits, PyObject *source, PyObject *state, PyObject *record,
+                     PyObject *sev)
+{
+    double start = limits->start, end = limits->end, bucket_seconds = limits->bucket;
+    long bucket_samples = limits->bucket_samples, first_samples = limits->first_samples,
+         recent_max = limits->recent, error = limits->error;
     long severity = PyLong_AsLong(sev);
-    if (PyErr_Occurred() || fields_of(&SOURCE_FIELDS, source) < 0 ||
-        fields_of(&STATE_FIELDS, state) < 0 || fields_of(&RECORD_FIELDS, record) < 0)
-        return NULL;
+    if (severity == -1 && PyErr_Occurred())
+        return -1;
     if (increment(state, &STATE_FIELDS, ST_COUNT) < 0)
-        return NULL;
+        return -1;
     PyObject *highest = get_slot(state, &STATE_FIELDS, ST_SEVERITY);
     long high = highest ? PyLong_AsLong(highest) : -1;
     if (high == -1 && PyErr_Occurred())
-        return NULL;
+        return -1;
     if (severity > high)
         set_slot(state, &STATE_FIELDS, ST_SEVERITY, sev);
     PyObject *ts_obj = get_slot(record, &RECORD_FIELDS, REC_TS);
     if (ts_obj == NULL)
-        return NULL;
+        return -1;
     if (ts_obj == Py_None) {
         if (increment(source, &SOURCE_FIELDS, SRC_UNDATED) < 0 ||
             append_below(get_slot(state, &STATE_FIELDS, ST_FIRST), record, first_samples) < 0)
-            return NULL;
+            return -1;
         set_slot(state, &STATE_FIELDS, ST_LAST, record);
-        Py_RETURN_NONE;
+        return 0;
     }
     Py_INCREF(ts_obj); /* a slot set below may drop the record's last other reference */
     double ts = PyFloat_AsDouble(ts_obj), first, last;
@@ -1235,9 +1268,9 @@ static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t 
         append_below(get_slot(state, &STATE_FIELDS, ST_IN_WINDOW), record, first_samples) < 0)
         goto fail;
     PyObject *meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
-    PyObject *change = meaning ? PyObject_GetAttr(meaning, S_CHANGE) : NULL;
-    int changed = change ? PyObject_IsTrue(change) : -1;
-    Py_XDECREF(change);
+    int changed = meaning == NULL || fields_of(&MEANING_FIELDS, meaning) < 0
+                      ? -1
+                      : slot_true(meaning, &MEANING_FIELDS, M_CHANGE);
     if (changed < 0)
         goto fail;
     if (changed) {
@@ -1248,12 +1281,329 @@ static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t 
     }
     Py_DECREF(ts_obj);
     Py_DECREF(bucket);
-    Py_RETURN_NONE;
+    return 0;
 fail:
     Py_DECREF(ts_obj);
     Py_XDECREF(bucket);
+    return -1;
+}
+
+static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Limits limits;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "count_record(source, state, record, severity, limits)");
+        return NULL;
+    }
+    if (limits_of(args[4], &limits) < 0 || fields_of(&SOURCE_FIELDS, args[0]) < 0 ||
+        fields_of(&STATE_FIELDS, args[1]) < 0 || fields_of(&RECORD_FIELDS, args[2]) < 0 ||
+        count_one(&limits, args[0], args[1], args[2], args[3]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ the record loop
+ * pipeline.Engine.add_all: each record as Engine.add_record takes it, with masking.mask,
+ * TemplateMiner.add's common case (a masked text it has seen) and Engine._count done here.
+ * What is rare or long goes to the engine's own methods, as in Python: a new source or
+ * template (_new_source, _new_state), a record that may hold a stack trace (_probe_cause),
+ * an access-log status (_status_variant), identifiers and durations (_correlate). */
+
+typedef struct {
+    PyObject *record_type, *sources;
+    PyObject *new_source, *new_state, *probe_cause, *status_variant, *correlate, *add_other;
+    Limits limits;
+    Py_ssize_t max_message;
+    long cause_probe, warn;
+    PyObject *level_rank, *status_severity, *part_cache, *mask_part, *mask_text;
+} Feed;
+
+static void feed_clear(Feed *f)
+{
+    Py_CLEAR(f->sources);
+    Py_CLEAR(f->new_source);
+    Py_CLEAR(f->new_state);
+    Py_CLEAR(f->probe_cause);
+    Py_CLEAR(f->status_variant);
+    Py_CLEAR(f->correlate);
+    Py_CLEAR(f->add_other);
+}
+
+/* Engine._native_arguments' hooks: (Record, limits, MAX_MESSAGE, CAUSE_PROBE, WARN,
+ * level_rank, _status_severity, part cache, _mask_part, mask_text); borrowed from it */
+static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (!PyTuple_Check(hooks) || PyTuple_GET_SIZE(hooks) != 10 ||
+        !PyDict_Check(PyTuple_GET_ITEM(hooks, 7))) {
+        PyErr_SetString(PyExc_TypeError, "add_records(engine, items, hooks): bad hooks");
+        return -1;
+    }
+    f->record_type = PyTuple_GET_ITEM(hooks, 0);
+    f->max_message = PyLong_AsSsize_t(PyTuple_GET_ITEM(hooks, 2));
+    f->cause_probe = PyLong_AsLong(PyTuple_GET_ITEM(hooks, 3));
+    f->warn = PyLong_AsLong(PyTuple_GET_ITEM(hooks, 4));
+    f->level_rank = PyTuple_GET_ITEM(hooks, 5);
+    f->status_severity = PyTuple_GET_ITEM(hooks, 6);
+    f->part_cache = PyTuple_GET_ITEM(hooks, 7);
+    f->mask_part = PyTuple_GET_ITEM(hooks, 8);
+    f->mask_text = PyTuple_GET_ITEM(hooks, 9);
+    if (PyErr_Occurred() || limits_of(PyTuple_GET_ITEM(hooks, 1), &f->limits) < 0)
+        return -1;
+    f->sources = PyObject_GetAttrString(engine, "sources");
+    f->new_source = PyObject_GetAttrString(engine, "_new_source");
+    f->new_state = PyObject_GetAttrString(engine, "_new_state");
+    f->probe_cause = PyObject_GetAttrString(engine, "_probe_cause");
+    f->status_variant = PyObject_GetAttrString(engine, "_status_variant");
+    f->correlate = PyObject_GetAttrString(engine, "_correlate");
+    f->add_other = PyObject_GetAttrString(engine, "_add_other");
+    if (f->add_other == NULL || f->correlate == NULL || f->status_variant == NULL ||
+        f->probe_cause == NULL || f->new_state == NULL || f->new_source == NULL ||
+        f->sources == NULL)
+        return -1;
+    if (!PyDict_Check(f->sources)) {
+        PyErr_SetString(PyExc_TypeError, "engine.sources must be a dict");
+        return -1;
+    }
+    return 0;
+}
+
+/* masking.mask(message, words) */
+static PyObject *masked_text(Feed *f, PyObject *message, PyObject *words)
+{
+    PyObject *span = has_span(NULL, message);
+    if (span == NULL)
+        return NULL;
+    int spanned = span == Py_True;
+    Py_DECREF(span);
+    if (spanned)
+        return PyObject_CallOneArg(f->mask_text, message);
+    PyObject *args[3] = {words, f->part_cache, f->mask_part};
+    return mask_words(NULL, args, 3);
+}
+
+/* TemplateMiner.add(message, words): the id of the message's template */
+static PyObject *template_id(Feed *f, PyObject *miner, PyObject *message, PyObject *words)
+{
+    PyObject *masked = masked_text(f, message, words);
+    if (masked == NULL)
+        return NULL;
+    PyObject *memo = PyObject_GetAttr(miner, S_MASKED);
+    PyObject *young = memo ? PyObject_GetAttr(memo, S_YOUNG) : NULL;
+    Py_XDECREF(memo);
+    PyObject *cluster = NULL;
+    if (young != NULL && !PyDict_Check(young))
+        PyErr_SetString(PyExc_TypeError, "the miner's memo must be a dict");
+    else if (young != NULL)
+        cluster = Py_XNewRef(PyDict_GetItemWithError(young, masked));
+    Py_XDECREF(young);
+    if (PyErr_Occurred())
+        goto fail;
+    if (cluster != NULL) { /* seen: unless it was merged into another since */
+        PyObject *merged =
+            fields_of(&CLUSTER_FIELDS, cluster) < 0 ? NULL : get_slot(cluster, &CLUSTER_FIELDS, CL_MERGED);
+        if (merged == NULL)
+            goto fail;
+        if (merged != Py_None)
+            Py_CLEAR(cluster);
+    }
+    if (cluster == NULL) {
+        cluster = PyObject_CallMethodOneArg(miner, S_LOOKUP_SLOW, masked);
+        if (cluster == NULL || fields_of(&CLUSTER_FIELDS, cluster) < 0)
+            goto fail;
+    }
+    Py_DECREF(masked);
+    PyObject *tid = increment(cluster, &CLUSTER_FIELDS, CL_COUNT) < 0
+                        ? NULL
+                        : Py_XNewRef(get_slot(cluster, &CLUSTER_FIELDS, CL_ID));
+    Py_DECREF(cluster);
+    return tid;
+fail:
+    Py_DECREF(masked);
+    Py_XDECREF(cluster);
     return NULL;
 }
+
+/* a borrowed value, or a new reference from calling ``make`` with the args */
+static PyObject *found_or_made(PyObject *dict, PyObject *key, PyObject *make, PyObject *a,
+                               PyObject *b)
+{
+    PyObject *found = PyDict_GetItemWithError(dict, key);
+    if (found != NULL)
+        return Py_NewRef(found);
+    if (PyErr_Occurred())
+        return NULL;
+    return b == NULL ? PyObject_CallOneArg(make, a) : PyObject_CallFunctionObjArgs(make, a, b, NULL);
+}
+
+/* the severity of the record: its level's, else the status's or the words' */
+static PyObject *severity_of(Feed *f, PyObject *record, PyObject *state, PyObject *sev)
+{
+    PyObject *status = get_slot(state, &STATE_FIELDS, ST_STATUS);
+    PyObject *meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
+    if (status == NULL || meaning == NULL || fields_of(&MEANING_FIELDS, meaning) < 0)
+        return NULL;
+    long level = sev == Py_None ? 0 : PyLong_AsLong(sev);
+    if (level == -1 && PyErr_Occurred())
+        return NULL;
+    int has_status = PyObject_IsTrue(status);
+    if (has_status < 0)
+        return NULL;
+    if (has_status && (sev == Py_None || level < f->limits.error))
+        return PyObject_CallOneArg(f->status_severity, status);
+    if (sev == Py_None)
+        return Py_XNewRef(get_slot(meaning, &MEANING_FIELDS, M_SEVERITY));
+    int failure = slot_true(meaning, &MEANING_FIELDS, M_FAILURE);
+    if (failure < 0)
+        return NULL;
+    if (failure && level < f->warn)
+        return PyLong_FromLong(f->warn); /* an INFO line whose words say something failed */
+    return Py_NewRef(sev);
+}
+
+/* Engine.add_record */
+static int add_one(Feed *f, PyObject *record)
+{
+    if (fields_of(&RECORD_FIELDS, record) < 0)
+        return -1;
+    PyObject *name = get_slot(record, &RECORD_FIELDS, REC_SOURCE);
+    if (name == NULL)
+        return -1;
+    PyObject *source = found_or_made(f->sources, name, f->new_source, name, NULL);
+    if (source == NULL)
+        return -1;
+    PyObject *message = NULL, *words = NULL, *tid = NULL, *state = NULL, *sev = NULL;
+    int rc = -1;
+    if (fields_of(&SOURCE_FIELDS, source) < 0 || increment(source, &SOURCE_FIELDS, SRC_COUNT) < 0)
+        goto done;
+    PyObject *full = get_slot(record, &RECORD_FIELDS, REC_MESSAGE);
+    if (full == NULL)
+        goto done;
+    if (!PyUnicode_Check(full)) {
+        PyErr_SetString(PyExc_TypeError, "a record's message must be a str");
+        goto done;
+    }
+    message = PyUnicode_GET_LENGTH(full) <= f->max_message
+                  ? Py_NewRef(full)
+                  : PyUnicode_Substring(full, 0, f->max_message);
+    words = message ? PyUnicode_Split(message, SPACE, -1) : NULL;
+    PyObject *miner = get_slot(source, &SOURCE_FIELDS, SRC_MINER);
+    if (words == NULL || miner == NULL)
+        goto done;
+    tid = template_id(f, miner, message, words);
+    PyObject *templates = get_slot(source, &SOURCE_FIELDS, SRC_TEMPLATES);
+    if (tid == NULL || templates == NULL)
+        goto done;
+    if (!PyDict_Check(templates)) {
+        PyErr_SetString(PyExc_TypeError, "a source's templates must be a dict");
+        goto done;
+    }
+    state = found_or_made(templates, tid, f->new_state, source, tid);
+    PyObject *level = get_slot(record, &RECORD_FIELDS, REC_LEVEL);
+    int leveled = level ? PyObject_IsTrue(level) : -1;
+    if (state == NULL || leveled < 0 || fields_of(&STATE_FIELDS, state) < 0)
+        goto done;
+    sev = leveled ? PyObject_CallOneArg(f->level_rank, level) : Py_NewRef(Py_None);
+    int caused = sev ? slot_true(state, &STATE_FIELDS, ST_CAUSE) : -1;
+    if (caused < 0)
+        goto done;
+    if (!caused) { /* a template without a cause yet: does this record hold a stack trace? */
+        PyObject *probes = get_slot(state, &STATE_FIELDS, ST_CAUSE_PROBES);
+        long probed = probes ? PyLong_AsLong(probes) : -1;
+        PyObject *text = get_slot(record, &RECORD_FIELDS, REC_TEXT);
+        if ((probed == -1 && PyErr_Occurred()) || text == NULL)
+            goto done;
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "a record's text must be a str");
+            goto done;
+        }
+        if (probed < f->cause_probe) {
+            Py_ssize_t at = PyUnicode_FindChar(text, '\n', 0, PyUnicode_GET_LENGTH(text), 1);
+            if (at == -2)
+                goto done;
+            PyObject *done_ = at < 0 ? Py_NewRef(Py_None)
+                                     : PyObject_CallFunctionObjArgs(f->probe_cause, source,
+                                                                    state, record, sev, NULL);
+            if (done_ == NULL)
+                goto done;
+            Py_DECREF(done_);
+        }
+    }
+    PyObject *meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
+    int http = meaning == NULL || fields_of(&MEANING_FIELDS, meaning) < 0
+                   ? -1
+                   : slot_true(meaning, &MEANING_FIELDS, M_HTTP);
+    if (http < 0)
+        goto done;
+    if (http) { /* access-log lines: the status class picks the template's variant */
+        PyObject *variant = PyObject_CallFunctionObjArgs(f->status_variant, source, state,
+                                                         message, NULL);
+        if (variant == NULL)
+            goto done;
+        Py_SETREF(state, variant);
+        if (fields_of(&STATE_FIELDS, state) < 0)
+            goto done;
+    }
+    Py_SETREF(sev, severity_of(f, record, state, sev));
+    if (sev == NULL || count_one(&f->limits, source, state, record, sev) < 0)
+        goto done;
+    meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
+    if (meaning == NULL || fields_of(&MEANING_FIELDS, meaning) < 0)
+        goto done;
+    int measure = slot_true(state, &STATE_FIELDS, ST_MEASURE);
+    int ids = measure ? measure : slot_true(state, &STATE_FIELDS, ST_EXTRACT_IDS);
+    int wanted = ids ? ids : slot_true(meaning, &MEANING_FIELDS, M_TIMEOUT);
+    if (wanted < 0)
+        goto done;
+    if (wanted) {
+        PyObject *args[5] = {state, record, message, words, sev};
+        PyObject *out = PyObject_Vectorcall(f->correlate, args, 5, NULL);
+        if (out == NULL)
+            goto done;
+        Py_DECREF(out);
+    }
+    rc = 0;
+done:
+    Py_DECREF(source);
+    Py_XDECREF(message);
+    Py_XDECREF(words);
+    Py_XDECREF(tid);
+    Py_XDECREF(state);
+    Py_XDECREF(sev);
+    return rc;
+}
+
+static PyObject *add_records(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "add_records(engine, items, hooks)");
+        return NULL;
+    }
+    Feed feed;
+    PyObject *items = NULL;
+    if (feed_of(args[0], args[2], &feed) < 0 || (items = PyObject_GetIter(args[1])) == NULL) {
+        feed_clear(&feed);
+        return NULL;
+    }
+    PyObject *item;
+    int rc = 0;
+    while (rc == 0 && (item = PyIter_Next(items)) != NULL) {
+        if (Py_TYPE(item) == (PyTypeObject *)feed.record_type) {
+            rc = add_one(&feed, item);
+        } else {
+            PyObject *out = PyObject_CallOneArg(feed.add_other, item);
+            rc = out == NULL ? -1 : 0;
+            Py_XDECREF(out);
+        }
+        Py_DECREF(item);
+    }
+    Py_DECREF(items);
+    feed_clear(&feed);
+    if (rc < 0 || PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 
 /* ------------------------------------------------------------------ template matching
  * templates._best_match: the closest template (most equal tokens, then most wildcards)
@@ -1355,6 +1705,8 @@ static PyMethodDef METHODS[] = {
      "note_sightings(index, idents, record, outcome, duration, key, Track) -> the rest."},
     {"best_match", (PyCFunction)(void (*)(void))best_match, METH_FASTCALL,
      "best_match(bucket, tokens, threshold) -> the closest cluster or None."},
+    {"add_records", (PyCFunction)(void (*)(void))add_records, METH_FASTCALL,
+     "add_records(engine, items, hooks) -> None (Engine.add_all)."},
     {"count_record", (PyCFunction)(void (*)(void))count_record, METH_FASTCALL,
      "count_record(source, state, record, severity, limits) -> None (Engine._count)."},
     {"duration_of", (PyCFunction)duration_of, METH_O,
@@ -1378,12 +1730,12 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
                           &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
-                          &S_TOKENS,  &S_CHANGE,
+                          &S_TOKENS,  &S_MASKED,  &S_YOUNG,     &S_LOOKUP_SLOW,
                           &S_TRACKS,  &S_ONCE,    &S_ONCE_OLD,  &S_CAP,
                           &S_DROPPED};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
                            "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
-                           "tokens", "change",
+                           "tokens", "_masked", "young", "_lookup_slow",
                            "tracks", "once", "once_old", "cap", "dropped"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);

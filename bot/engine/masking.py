@@ -174,6 +174,9 @@ def mask_text(text: str) -> str:
     return masked
 
 
+# What the C loop of ``Engine.add_all`` needs to mask a message as :func:`mask` does.
+MASK_HOOKS: Final = (_PART_CACHE, _mask_part, mask_text)
+
 # Variables joined by a colon, dot, dash or slash are one variable: ``worker_0:34`` reads as
 # a time (one ``<*>``) and ``worker_0:2`` as two numbers; both must give one template.
 _JOINED: Final = re.compile(r"<\*>(?:[:./-]<\*>)+")

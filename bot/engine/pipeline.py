@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from collections.abc import Iterable
+
 from bot.engine.alignment import estimate_offsets
 from bot.engine.classify import ERROR, WARN, classify, exception_of, http_status, level_rank
 from bot.engine.hypotheses import build_drafts
 from bot.engine.identifiers import IdentifierExtractor
+from bot.engine.masking import MASK_HOOKS
 from bot.engine.measures import duration_of, limit_of
 from bot.engine.merging import merge_source
 from bot.engine.model import Analysis
@@ -64,16 +67,7 @@ class Engine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self._start, self._end = config.start, config.end
-        # what ``_count`` needs, for its C version
-        self._limits = (
-            float(config.start),
-            float(config.end),
-            BUCKET,
-            BUCKET_SAMPLES,
-            FIRST_SAMPLES,
-            RECENT,
-            ERROR,
-        )
+        self._limits, self._hooks = self._native_arguments()
         self.ids = IdIndex(cap=config.max_identifiers)
         self.extractor = IdentifierExtractor(config.id_patterns)
         self.sources: dict[str, SourceState] = {}
@@ -81,29 +75,70 @@ class Engine:
         self.series: list[Series] = []
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the extractor's word cache (a parallel reader's result)."""
+        """Pickled without the extractor's word cache (a parallel reader's result) and the
+        C loops' hooks (functions)."""
         state = dict(self.__dict__)
-        del state["extractor"]
+        del state["extractor"], state["_limits"], state["_hooks"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.extractor = IdentifierExtractor(self.config.id_patterns)
+        self._limits, self._hooks = self._native_arguments()
+
+    def _native_arguments(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        """What the C versions of ``_count`` and ``add_record`` are handed."""
+        limits = (
+            float(self.config.start),
+            float(self.config.end),
+            BUCKET,
+            BUCKET_SAMPLES,
+            FIRST_SAMPLES,
+            RECENT,
+            ERROR,
+        )
+        hooks = (
+            Record,
+            limits,
+            _MAX_MESSAGE,
+            _CAUSE_PROBE,
+            WARN,
+            level_rank,
+            _status_severity,
+            *MASK_HOOKS,
+        )
+        return limits, hooks
 
     def add(self, item: Item) -> None:
-        if type(item) is Record:
+        if type(item) is not Record:
+            self._add_other(item)
+        elif native is None:
             self.add_record(item)
-        elif isinstance(item, Passage):
+        else:
+            native.add_records(self, (item,), self._hooks)
+
+    def add_all(self, items: Iterable[Item]) -> None:
+        """:meth:`add` each item; in C, where the loops are built, a record at a time as
+        :meth:`add_record` does (``_speedups.add_records``)."""
+        if native is None:
+            for item in items:
+                self.add(item)
+        else:
+            native.add_records(self, items, self._hooks)
+
+    def _add_other(self, item: Item) -> None:
+        if isinstance(item, Passage):
             self.passages.append(item)
         elif isinstance(item, Series):
             self.series.append(item)
 
     def add_record(self, record: Record) -> None:
+        """One record into the accumulators (the Python version of the hot path; the C one
+        calls the same methods for what is rare: a new source or template, a record that
+        may hold a stack trace, an access-log status, identifiers and durations)."""
         source = self.sources.get(record.source)
         if source is None:
-            source = self.sources[record.source] = SourceState(
-                record.source, miner=TemplateMiner(max_templates=self.config.max_templates)
-            )
+            source = self._new_source(record.source)
         source.count += 1
         message = (
             record.message if len(record.message) <= _MAX_MESSAGE else record.message[:_MAX_MESSAGE]
@@ -112,10 +147,9 @@ class Engine:
         tid = source.miner.add(message, words)
         state = source.templates.get(tid)
         if state is None:
-            state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
+            state = self._new_state(source, tid)
         severity = level_rank(record.level) if record.level else None
         if not state.cause and state.cause_probes < _CAUSE_PROBE and "\n" in record.text:
-            state.cause_probes += 1  # its first records may be one-liners: count multi-line ones
             self._probe_cause(source, state, record, severity)
         if state.meaning.http:
             state = self._status_variant(source, state, message)
@@ -125,21 +159,31 @@ class Engine:
             severity = state.meaning.severity
         elif state.meaning.failure and severity < WARN:
             severity = WARN  # an INFO line whose words say something went wrong
-        if native is None:
-            self._count(source, state, record, severity)
-        else:
-            native.count_record(source, state, record, severity, self._limits)
+        self._count(source, state, record, severity)
         if state.measure or state.extract_ids or state.meaning.timeout:
             self._correlate(state, record, message, words, severity)
 
     # ------------------------------------------------------------------ hot path parts
+
+    def _new_source(self, name: str) -> SourceState:
+        source = self.sources[name] = SourceState(
+            name, miner=TemplateMiner(max_templates=self.config.max_templates)
+        )
+        return source
+
+    @staticmethod
+    def _new_state(source: SourceState, tid: int) -> TemplateState:
+        state = source.templates[tid] = _new_template(tid, source.miner.template(tid))
+        return state
 
     @staticmethod
     def _probe_cause(
         source: SourceState, state: TemplateState, record: Record, severity: int | None
     ) -> None:
         """A stack trace's exception line says what went wrong; it joins the template's
-        words. Not for a trace logged at DEBUG: the writer chose not to surface it."""
+        words. Not for a trace logged at DEBUG: the writer chose not to surface it.
+        (Probed in a template's first multi-line records: its first may be one-liners.)"""
+        state.cause_probes += 1
         if severity is not None and severity < WARN:
             return
         state.cause = exception_of(record.text)

@@ -371,3 +371,39 @@ def test_identifier_sightings_match_python(monkeypatch):
         python.once_old,
         python.dropped,
     )
+
+
+def test_the_record_loop_matches_python(tmp_path, monkeypatch):
+    """``add_records`` leaves an engine as ``add_record`` does, record by record, over the
+    example and every eval scenario: sources, templates, samples and identifiers."""
+    from bot.engine import pipeline
+    from bot.evals.runner import available, prepare
+    from bot.investigate import build_connectors, engine_config, read_all, scope_of
+    from bot.manifest import load_manifest
+    from connectors import Context
+
+    cases = [prepare(name, tmp_path / name) for name in available()]
+    for case in cases:
+        manifest = load_manifest(case)
+        items = list(read_all(build_connectors(manifest, Context()), scope_of(manifest)))
+        engines = {}
+        for mode in ("c", "python"):
+            if mode == "python":
+                monkeypatch.setattr(pipeline, "native", None)
+            engine = engines[mode] = pipeline.Engine(engine_config(manifest))
+            engine.add_all(items)
+        monkeypatch.undo()
+        assert _engine_state(engines["c"]) == _engine_state(engines["python"]), case
+
+
+def _engine_state(engine) -> dict[str, object]:
+    sources = {
+        name: (
+            _fields(source),
+            {key: _fields(state) for key, state in source.templates.items()},
+            [source.miner.template(tid) for tid in source.miner.ids()],
+        )
+        for name, source in engine.sources.items()
+    }
+    ids = (engine.ids.tracks, engine.ids.once, engine.ids.once_old, engine.ids.dropped)
+    return {"sources": sources, "ids": ids, "passages": engine.passages}
