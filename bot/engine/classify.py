@@ -24,6 +24,7 @@ LEVELS = {
     "FATAL": FATAL,
 }
 
+
 def _lowercase(pattern: str) -> re.Pattern[str]:
     """A vocabulary searched in lowercased text (``text.lower()``). Python's engine is
     several times slower on long alternations under IGNORECASE, and slower still when

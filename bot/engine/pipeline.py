@@ -10,9 +10,8 @@ all judgement happens in ``finish`` over those accumulators.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.engine.alignment import estimate_offsets
 from bot.engine.classify import ERROR, WARN, classify, exception_of, http_status, level_rank

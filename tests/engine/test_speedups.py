@@ -319,9 +319,7 @@ def test_record_counting_matches_python():
     stamps = [None, 0.0, 59.999999, 60.0, 600.0, 1200.0, 1200.5, -30.0, 1e9]
     for _ in range(300):
         meaning = classify(rng.choice(["deployed version <*>", "request <*> done"]))
-        pairs = [
-            (SourceState("s"), TemplateState(key=1, tid=1, meaning=meaning)) for _ in range(2)
-        ]
+        pairs = [(SourceState("s"), TemplateState(key=1, tid=1, meaning=meaning)) for _ in range(2)]
         for n in range(rng.randint(1, 25)):
             ts = rng.choice(stamps) if rng.random() < 0.3 else rng.uniform(-100, 2000)
             record = Record("s", "f.log", n + 1, ts, None, "m", f"line {n}")
