@@ -985,7 +985,7 @@ done:
  * for a slot, without the lookups), found once per type; a type whose fields are not
  * all plain slots is refused with a TypeError. */
 
-enum { MAX_FIELDS = 16 };
+enum { MAX_FIELDS = 20 };
 
 typedef struct {
     const char *const *names;
@@ -1047,20 +1047,23 @@ static Fields SOURCE_FIELDS = {SOURCE_NAMES, 9, NULL, {0}};
 static const char *const STATE_NAMES[] = {
     "count",   "severity", "first", "last",         "hist",   "first_ts",
     "last_ts", "in_window", "meaning", "recent",    "cause",  "cause_probes",
-    "status",  "measure",  "extract_ids"};
+    "status",  "measure",  "extract_ids", "measure_seen", "limit_words", "id_hits",
+    "key"};
 enum {
     ST_COUNT, ST_SEVERITY, ST_FIRST, ST_LAST, ST_HIST, ST_FIRST_TS, ST_LAST_TS, ST_IN_WINDOW,
-    ST_MEANING, ST_RECENT, ST_CAUSE, ST_CAUSE_PROBES, ST_STATUS, ST_MEASURE, ST_EXTRACT_IDS
+    ST_MEANING, ST_RECENT, ST_CAUSE, ST_CAUSE_PROBES, ST_STATUS, ST_MEASURE, ST_EXTRACT_IDS,
+    ST_MEASURE_SEEN, ST_LIMIT_WORDS, ST_ID_HITS, ST_KEY
 };
-static Fields STATE_FIELDS = {STATE_NAMES, 15, NULL, {0}};
+static Fields STATE_FIELDS = {STATE_NAMES, 19, NULL, {0}};
 
 static const char *const RECORD_NAMES[] = {"ts", "source", "level", "message", "text"};
 enum { REC_TS, REC_SOURCE, REC_LEVEL, REC_MESSAGE, REC_TEXT };
 static Fields RECORD_FIELDS = {RECORD_NAMES, 5, NULL, {0}};
 
-static const char *const MEANING_NAMES[] = {"change", "http", "severity", "failure", "timeout"};
-enum { M_CHANGE, M_HTTP, M_SEVERITY, M_FAILURE, M_TIMEOUT };
-static Fields MEANING_FIELDS = {MEANING_NAMES, 5, NULL, {0}};
+static const char *const MEANING_NAMES[] = {"change",  "http",    "severity",
+                                            "failure", "timeout", "success"};
+enum { M_CHANGE, M_HTTP, M_SEVERITY, M_FAILURE, M_TIMEOUT, M_SUCCESS };
+static Fields MEANING_FIELDS = {MEANING_NAMES, 6, NULL, {0}};
 
 static const char *const CLUSTER_NAMES[] = {"merged", "count", "id"};
 enum { CL_MERGED, CL_COUNT, CL_ID };
@@ -1305,36 +1308,46 @@ static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t 
 /* ------------------------------------------------------------------ the record loop
  * pipeline.Engine.add_all: each record as Engine.add_record takes it, with masking.mask,
  * TemplateMiner.add's common case (a masked text it has seen) and Engine._count done here.
- * What is rare or long goes to the engine's own methods, as in Python: a new source or
- * template (_new_source, _new_state), a record that may hold a stack trace (_probe_cause),
- * an access-log status (_status_variant), identifiers and durations (_correlate). */
+ * What is rare or long goes to the engine's own Python, as the Python version calls it: a
+ * new source or template (_new_source, _new_state), a record that may hold a stack trace
+ * (_probe_cause), an access-log status (_status_variant), a duration (duration_of and
+ * _measure), a stated limit (_note_limit), a second sighting of an identifier (IdIndex.note).
+ * Engine._correlate, IdentifierExtractor.extract and IdIndex.note_all are done here. */
 
 typedef struct {
     PyObject *record_type, *sources;
-    PyObject *new_source, *new_state, *probe_cause, *status_variant, *correlate, *add_other;
+    PyObject *new_source, *new_state, *probe_cause, *status_variant, *add_other;
     Limits limits;
     Py_ssize_t max_message;
-    long cause_probe, warn;
+    long cause_probe, warn, probe;
     PyObject *level_rank, *status_severity, *part_cache, *mask_part, *mask_text;
+    PyObject *duration_of, *measure, *note_limit, *track_type;
+    PyObject *ids, *note, *custom, *word_cache, *word_miss, *grouped; /* the engine's */
 } Feed;
 
 static void feed_clear(Feed *f)
 {
+    Py_CLEAR(f->ids);
+    Py_CLEAR(f->note);
+    Py_CLEAR(f->custom);
+    Py_CLEAR(f->word_cache);
+    Py_CLEAR(f->word_miss);
+    Py_CLEAR(f->grouped);
     Py_CLEAR(f->sources);
     Py_CLEAR(f->new_source);
     Py_CLEAR(f->new_state);
     Py_CLEAR(f->probe_cause);
     Py_CLEAR(f->status_variant);
-    Py_CLEAR(f->correlate);
     Py_CLEAR(f->add_other);
 }
 
-/* Engine._native_arguments' hooks: (Record, limits, MAX_MESSAGE, CAUSE_PROBE, WARN,
- * level_rank, _status_severity, part cache, _mask_part, mask_text); borrowed from it */
+/* Engine._native_arguments' hooks, borrowed from it: (Record, limits, MAX_MESSAGE,
+ * CAUSE_PROBE, WARN, level_rank, _status_severity, part cache, _mask_part, mask_text,
+ * PROBE, duration_of, _measure, _note_limit, Track) */
 static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
 {
     memset(f, 0, sizeof(*f));
-    if (!PyTuple_Check(hooks) || PyTuple_GET_SIZE(hooks) != 10 ||
+    if (!PyTuple_Check(hooks) || PyTuple_GET_SIZE(hooks) != 15 ||
         !PyDict_Check(PyTuple_GET_ITEM(hooks, 7))) {
         PyErr_SetString(PyExc_TypeError, "add_records(engine, items, hooks): bad hooks");
         return -1;
@@ -1348,6 +1361,11 @@ static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
     f->part_cache = PyTuple_GET_ITEM(hooks, 7);
     f->mask_part = PyTuple_GET_ITEM(hooks, 8);
     f->mask_text = PyTuple_GET_ITEM(hooks, 9);
+    f->probe = PyLong_AsLong(PyTuple_GET_ITEM(hooks, 10));
+    f->duration_of = PyTuple_GET_ITEM(hooks, 11);
+    f->measure = PyTuple_GET_ITEM(hooks, 12);
+    f->note_limit = PyTuple_GET_ITEM(hooks, 13);
+    f->track_type = PyTuple_GET_ITEM(hooks, 14);
     if (PyErr_Occurred() || limits_of(PyTuple_GET_ITEM(hooks, 1), &f->limits) < 0)
         return -1;
     f->sources = PyObject_GetAttrString(engine, "sources");
@@ -1355,14 +1373,24 @@ static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
     f->new_state = PyObject_GetAttrString(engine, "_new_state");
     f->probe_cause = PyObject_GetAttrString(engine, "_probe_cause");
     f->status_variant = PyObject_GetAttrString(engine, "_status_variant");
-    f->correlate = PyObject_GetAttrString(engine, "_correlate");
     f->add_other = PyObject_GetAttrString(engine, "_add_other");
-    if (f->add_other == NULL || f->correlate == NULL || f->status_variant == NULL ||
-        f->probe_cause == NULL || f->new_state == NULL || f->new_source == NULL ||
-        f->sources == NULL)
+    f->ids = PyObject_GetAttrString(engine, "ids");
+    f->note = f->ids ? PyObject_GetAttrString(f->ids, "note") : NULL;
+    PyObject *extractor = PyObject_GetAttrString(engine, "extractor");
+    if (extractor != NULL) {
+        f->custom = PyObject_GetAttrString(extractor, "_custom");
+        f->word_cache = PyObject_GetAttrString(extractor, "_words");
+        f->word_miss = PyObject_GetAttrString(extractor, "_word");
+        f->grouped = PyObject_GetAttrString(extractor, "_grouped");
+        Py_DECREF(extractor);
+    }
+    if (f->add_other == NULL || f->status_variant == NULL || f->probe_cause == NULL ||
+        f->new_state == NULL || f->new_source == NULL || f->sources == NULL ||
+        f->note == NULL || f->custom == NULL || f->word_cache == NULL ||
+        f->word_miss == NULL || f->grouped == NULL)
         return -1;
-    if (!PyDict_Check(f->sources)) {
-        PyErr_SetString(PyExc_TypeError, "engine.sources must be a dict");
+    if (!PyDict_Check(f->sources) || !PyList_Check(f->custom)) {
+        PyErr_SetString(PyExc_TypeError, "engine.sources must be a dict, its patterns a list");
         return -1;
     }
     return 0;
@@ -1461,6 +1489,184 @@ static PyObject *severity_of(Feed *f, PyObject *record, PyObject *state, PyObjec
     return Py_NewRef(sev);
 }
 
+/* a Python call whose result is not needed; -1 on error */
+static int call_for_effect(PyObject *callable, PyObject *const *args, size_t nargs)
+{
+    PyObject *out = PyObject_Vectorcall(callable, args, nargs, NULL);
+    Py_XDECREF(out);
+    return out == NULL ? -1 : 0;
+}
+
+/* list(dict.fromkeys(found)) */
+static PyObject *unique(PyObject *found)
+{
+    PyObject *seen = PyDict_New(), *out = PyList_New(0);
+    for (Py_ssize_t i = 0; seen && out && i < PyList_GET_SIZE(found); i++) {
+        PyObject *item = PyList_GET_ITEM(found, i);
+        int known = PyDict_Contains(seen, item);
+        if (known < 0 || (!known && (PyDict_SetItem(seen, item, Py_None) < 0 ||
+                                     PyList_Append(out, item) < 0)))
+            Py_CLEAR(out);
+    }
+    Py_XDECREF(seen);
+    return out;
+}
+
+/* IdentifierExtractor.extract(message, words) */
+static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
+{
+    PyObject *found = PyList_New(0);
+    for (Py_ssize_t i = 0; found && i < PyList_GET_SIZE(f->custom); i++) {
+        PyObject *pattern = PyList_GET_ITEM(f->custom, i);
+        PyObject *groups = PyObject_GetAttrString(pattern, "groups");
+        int grouped = groups ? PyObject_IsTrue(groups) : -1;
+        Py_XDECREF(groups);
+        if (grouped < 0) {
+            Py_CLEAR(found);
+        } else if (grouped) {
+            PyObject *args[3] = {pattern, message, found};
+            if (call_for_effect(f->grouped, args, 3) < 0)
+                Py_CLEAR(found);
+        } else { /* found.extend(map(str.lower, pattern.findall(message))) */
+            PyObject *hits = PyObject_CallMethod(pattern, "findall", "O", message);
+            if (hits == NULL || !PyList_Check(hits)) {
+                Py_XDECREF(hits);
+                Py_CLEAR(found);
+                break;
+            }
+            for (Py_ssize_t k = 0; k < PyList_GET_SIZE(hits); k++) {
+                PyObject *lower = PyObject_CallMethod(PyList_GET_ITEM(hits, k), "lower", NULL);
+                if (lower == NULL || PyList_Append(found, lower) < 0) {
+                    Py_XDECREF(lower);
+                    Py_CLEAR(found);
+                    break;
+                }
+                Py_DECREF(lower);
+            }
+            Py_DECREF(hits);
+        }
+    }
+    if (found == NULL)
+        return NULL;
+    PyObject *args[4] = {words, f->word_cache, f->word_miss, found};
+    PyObject *done = id_words(NULL, args, 4);
+    if (done == NULL) {
+        Py_DECREF(found);
+        return NULL;
+    }
+    Py_DECREF(done);
+    if (PyList_GET_SIZE(found) > 1)
+        Py_SETREF(found, unique(found));
+    return found;
+}
+
+/* Engine._correlate: durations, stated limits, and the identifiers' sightings */
+static int correlate_one(Feed *f, PyObject *state, PyObject *record, PyObject *message,
+                         PyObject *words, PyObject *sev)
+{
+    PyObject *duration = Py_NewRef(Py_None), *idents = NULL, *rest = NULL, *outcome = NULL;
+    int rc = -1;
+    int measure = slot_true(state, &STATE_FIELDS, ST_MEASURE);
+    if (measure < 0)
+        goto done;
+    if (measure) {
+        Py_SETREF(duration, PyObject_CallOneArg(f->duration_of, message));
+        PyObject *ts = duration ? get_slot(record, &RECORD_FIELDS, REC_TS) : NULL;
+        if (ts == NULL)
+            goto done;
+        if (duration != Py_None && ts != Py_None) {
+            PyObject *args[3] = {state, record, duration};
+            if (call_for_effect(f->measure, args, 3) < 0)
+                goto done;
+        } else {
+            PyObject *seen = get_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
+            PyObject *count = get_slot(state, &STATE_FIELDS, ST_COUNT);
+            long n_seen = seen ? PyLong_AsLong(seen) : -1, n = count ? PyLong_AsLong(count) : -1;
+            if (PyErr_Occurred())
+                goto done;
+            if (n_seen == 0 && n >= f->probe) /* this template never carries a duration */
+                set_slot(state, &STATE_FIELDS, ST_MEASURE, Py_False);
+        }
+    }
+    PyObject *meaning = get_slot(state, &STATE_FIELDS, ST_MEANING);
+    int limited = meaning == NULL || fields_of(&MEANING_FIELDS, meaning) < 0
+                      ? -1
+                      : slot_true(meaning, &MEANING_FIELDS, M_TIMEOUT);
+    if (limited == 0) {
+        limited = slot_true(state, &STATE_FIELDS, ST_MEASURE);
+        if (limited > 0)
+            limited = slot_true(state, &STATE_FIELDS, ST_LIMIT_WORDS);
+    }
+    if (limited < 0)
+        goto done;
+    if (limited) {
+        PyObject *args[3] = {state, message, duration};
+        if (call_for_effect(f->note_limit, args, 3) < 0)
+            goto done;
+    }
+    int extract = slot_true(state, &STATE_FIELDS, ST_EXTRACT_IDS);
+    if (extract <= 0) {
+        rc = extract;
+        goto done;
+    }
+    idents = identifiers(f, message, words);
+    if (idents == NULL)
+        goto done;
+    if (PyList_GET_SIZE(idents)) {
+        if (increment(state, &STATE_FIELDS, ST_ID_HITS) < 0)
+            goto done;
+    } else {
+        PyObject *count = get_slot(state, &STATE_FIELDS, ST_COUNT);
+        PyObject *hits = get_slot(state, &STATE_FIELDS, ST_ID_HITS);
+        long n = count ? PyLong_AsLong(count) : -1, n_hits = hits ? PyLong_AsLong(hits) : -1;
+        if (PyErr_Occurred())
+            goto done;
+        if (n >= f->probe && n_hits == 0) { /* this template never carries identifiers */
+            set_slot(state, &STATE_FIELDS, ST_EXTRACT_IDS, Py_False);
+            rc = 0;
+            goto done;
+        }
+    }
+    long level = PyLong_AsLong(sev), sign = 0;
+    int failure = slot_true(meaning, &MEANING_FIELDS, M_FAILURE);
+    if ((level == -1 && PyErr_Occurred()) || failure < 0)
+        goto done;
+    if (level >= f->limits.error || failure) {
+        sign = -1;
+    } else {
+        int success = slot_true(meaning, &MEANING_FIELDS, M_SUCCESS);
+        PyObject *status = get_slot(state, &STATE_FIELDS, ST_STATUS);
+        if (success < 0 || status == NULL)
+            goto done;
+        if (!PyUnicode_Check(status)) {
+            PyErr_SetString(PyExc_TypeError, "a template's status must be a str");
+            goto done;
+        }
+        if (success || (PyUnicode_GET_LENGTH(status) && PyUnicode_READ_CHAR(status, 0) == '2'))
+            sign = 1;
+    }
+    PyObject *key = get_slot(state, &STATE_FIELDS, ST_KEY);
+    outcome = PyLong_FromLong(sign);
+    if (key == NULL || outcome == NULL)
+        goto done;
+    PyObject *args[7] = {f->ids, idents, record, outcome, duration, key, f->track_type};
+    rest = note_sightings(NULL, args, 7);
+    if (rest == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(rest); i++) { /* IdIndex.note */
+        PyObject *note_args[5] = {PyList_GET_ITEM(rest, i), record, outcome, duration, key};
+        if (call_for_effect(f->note, note_args, 5) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(duration);
+    Py_XDECREF(idents);
+    Py_XDECREF(rest);
+    Py_XDECREF(outcome);
+    return rc;
+}
+
 /* Engine.add_record */
 static int add_one(Feed *f, PyObject *record)
 {
@@ -1555,13 +1761,8 @@ static int add_one(Feed *f, PyObject *record)
     int wanted = ids ? ids : slot_true(meaning, &MEANING_FIELDS, M_TIMEOUT);
     if (wanted < 0)
         goto done;
-    if (wanted) {
-        PyObject *args[5] = {state, record, message, words, sev};
-        PyObject *out = PyObject_Vectorcall(f->correlate, args, 5, NULL);
-        if (out == NULL)
-            goto done;
-        Py_DECREF(out);
-    }
+    if (wanted && correlate_one(f, state, record, message, words, sev) < 0)
+        goto done;
     rc = 0;
 done:
     Py_DECREF(source);

@@ -118,9 +118,8 @@ class IdentifierExtractor:
         for pattern in self._custom:
             if not pattern.groups:  # the whole match is the id
                 found.extend(map(str.lower, pattern.findall(message)))
-                continue
-            for match in pattern.finditer(message):
-                found.append((match.groupdict().get("id") or match.group(0)).lower())
+            else:
+                self._grouped(pattern, message, found)
         words = message.split() if words is None else words
         if native is not None:
             native.id_words(words, self._words, self._word, found)
@@ -129,6 +128,12 @@ class IdentifierExtractor:
         if len(found) > 1:
             return list(dict.fromkeys(found))
         return found
+
+    @staticmethod
+    def _grouped(pattern: re.Pattern[str], message: str, found: list[str]) -> None:
+        """A manifest pattern with groups: its ``id`` group, else the whole match."""
+        for match in pattern.finditer(message):
+            found.append((match.groupdict().get("id") or match.group(0)).lower())
 
     def _scan_words(self, words: list[str], found: list[str]) -> None:
         get = self._words.get

@@ -34,6 +34,7 @@ from bot.engine.state import (
     IdIndex,
     SourceState,
     TemplateState,
+    Track,
     absorb,
 )
 from bot.engine.templates import TemplateMiner
@@ -105,6 +106,11 @@ class Engine:
             level_rank,
             _status_severity,
             *MASK_HOOKS,
+            _PROBE,
+            duration_of,
+            _measure,
+            _note_limit,
+            Track,
         )
         return limits, hooks
 
@@ -274,14 +280,8 @@ class Engine:
                 _measure(state, record, duration)
             elif state.measure_seen == 0 and state.count >= _PROBE:
                 state.measure = False  # this template never carries a duration
-        if state.meaning.timeout:
-            limit = limit_of(message) or duration
-            if limit:
-                state.limits[limit] = state.limits.get(limit, 0) + 1
-        elif state.measure and state.limit_words and _LIMIT_HINT.search(message):
-            limit = limit_of(message)
-            if limit:
-                state.limits[limit] = state.limits.get(limit, 0) + 1
+        if state.meaning.timeout or (state.measure and state.limit_words):
+            _note_limit(state, message, duration)
         if not state.extract_ids:
             return
         idents = self.extractor.extract(message, words)
@@ -383,6 +383,18 @@ def _new_template(tid: int, text: str) -> TemplateState:
         measure=measure,
         limit_words=measure and bool(_LIMIT_HINT.search(text)),
     )
+
+
+def _note_limit(state: TemplateState, message: str, duration: float | None) -> None:
+    """Count the limit a timeout (or a measured message that names one) states."""
+    if state.meaning.timeout:
+        limit = limit_of(message) or duration
+    elif _LIMIT_HINT.search(message):
+        limit = limit_of(message)
+    else:
+        return
+    if limit:
+        state.limits[limit] = state.limits.get(limit, 0) + 1
 
 
 def _measure(state: TemplateState, record: Record, duration: float) -> None:
