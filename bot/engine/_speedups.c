@@ -266,6 +266,27 @@ static int is_digit_word(PyObject *word)
     return 1;
 }
 
+/* whether a word holds a character of Python's \d (a Unicode decimal digit) */
+static int holds_decimal(PyObject *word)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    if (kind == PyUnicode_1BYTE_KIND) { /* Latin-1: the ASCII digits are its only ones */
+        const Py_UCS1 *chars = data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (chars[i] >= '0' && chars[i] <= '9')
+                return 1;
+        }
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISDECIMAL(AT(i)))
+            return 1;
+    }
+    return 0;
+}
+
 static int check_args(PyObject *words, PyObject *cache, PyObject *miss)
 {
     if (!PyList_Check(words) || !PyDict_Check(cache) || !PyCallable_Check(miss)) {
@@ -297,7 +318,8 @@ static PyObject *mask_words(PyObject *self, PyObject *const *args, Py_ssize_t na
             Py_DECREF(out);
             return NULL;
         }
-        PyObject *value = PyDict_GetItemWithError(cache, word); /* borrowed */
+        /* a plain value is never cached (_mask_part): told before a lookup that misses */
+        PyObject *value = is_plain_value(word) ? NULL : PyDict_GetItemWithError(cache, word);
         if (value == NULL && PyErr_Occurred()) {
             Py_DECREF(out);
             return NULL;
@@ -397,6 +419,8 @@ static PyObject *id_words(PyObject *self, PyObject *const *args, Py_ssize_t narg
             PyErr_SetString(PyExc_TypeError, "words must be str");
             return NULL;
         }
+        if (!holds_decimal(word))
+            continue; /* a candidate holds a \d (identifiers._CANDIDATE): none here */
         PyObject *idents = PyDict_GetItemWithError(cache, word); /* borrowed */
         if (idents == NULL && PyErr_Occurred())
             return NULL;

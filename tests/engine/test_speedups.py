@@ -243,7 +243,7 @@ def test_bad_arguments_raise_instead_of_crashing():
     with pytest.raises(TypeError):
         native.mask_words([1], {}, str)  # type: ignore[list-item]
     with pytest.raises(TypeError):
-        native.id_words(["a"], {}, lambda word: ["not a tuple"], [])
+        native.id_words(["req=a1"], {}, lambda word: ["not a tuple"], [])
     with pytest.raises(TypeError):
         native.duration_of(b"took 5 ms")  # type: ignore[arg-type]
     with pytest.raises(ZeroDivisionError):  # an error in the Python fallback propagates
