@@ -49,6 +49,9 @@ _CACHE_MAX = 100_000
 ROLLOVER = 12 * 3600  # a date-less time going back this far is on the next day
 
 Stamp = Callable[[str], float | None]
+# a line, where its stamp starts and ends (-1: it has none), the level the stamp holds
+_Found = tuple[str | None, int, int, str | None]
+_NOT_FOUND: _Found = (None, -1, -1, None)
 Fields = Callable[[str], tuple[str | None, str]]
 
 
@@ -113,10 +116,12 @@ class RegexLayout(Layout):
         self._cache: dict[str, float] = {}
         self._zone, self._year_for = zone, year_for
         self._day: date | None = None  # clock stamps: the day they are on
-        # The stamp matches of the last two lines read the slow way: a record's fields
-        # are asked for once the next line has been stamped (it is what closes the record).
-        self._last: tuple[str | None, re.Match[str] | None] = (None, None)
-        self._prev: tuple[str | None, re.Match[str] | None] = (None, None)
+        # Where the stamps of the last two lines read by place (not at a fixed column) were:
+        # a record's fields are asked for once the next line has been stamped (it is what
+        # closes the record).
+        self._last: _Found = _NOT_FOUND
+        self._prev: _Found = _NOT_FOUND
+        self._lvl = "lvl" in fmt.regex.groupindex  # the stamp holds the level (klog)
         self._locate = _locator(place)
         self.stamp = self._compile()  # type: ignore[method-assign,assignment]
         if fmt.clock:
@@ -125,10 +130,11 @@ class RegexLayout(Layout):
 
     def _slow(self, line: str, pos: int) -> float | None:
         match = self.fmt.regex.match(line, pos)
-        self._prev, self._last = self._last, (line, match)
         if match is None:
+            self._prev, self._last = self._last, (line, -1, -1, None)
             return None
         start, end = match.span()
+        self._prev, self._last = self._last, (line, start, end, self._level_in(match))
         f0, f1 = _frac_span(match)
         key = line[start:end] if f0 < 0 else line[start:f0] + line[f1:end]
         cache = self._cache
@@ -183,15 +189,31 @@ class RegexLayout(Layout):
 
     def _compile(self) -> Stamp:
         slow, offset, span = self._slow, self.place.offset, self.span
+        cache_get = self._cache.get
         if offset is None or span is None:
             locate = self._locate
+            if span is None or span[1] >= 0 or self._lvl:
 
-            def located(line: str) -> float | None:
+                def located(line: str) -> float | None:
+                    pos = locate(line)
+                    return None if pos < 0 else slow(line, pos)
+
+                return located
+            width = span[0]
+
+            def located_fixed(line: str) -> float | None:
+                """A stamp of one width, found by place: the cache holds it whole."""
                 pos = locate(line)
-                return None if pos < 0 else slow(line, pos)
+                if pos < 0:
+                    return None
+                end = pos + width
+                base = cache_get(line[pos:end])
+                if base is None:
+                    return slow(line, pos)
+                self._prev, self._last = self._last, (line, pos, end, None)
+                return base
 
-            return located
-        cache_get = self._cache.get
+            return located_fixed
         a, b = offset, offset + span[0]
         if span[1] < 0:
 
@@ -226,19 +248,23 @@ class RegexLayout(Layout):
 
         return fixed_frac_tail
 
+    def _level_in(self, match: re.Match[str]) -> str | None:
+        return match.group("lvl") if self._lvl else None
+
     def _slow_fields(self, line: str) -> tuple[str | None, str]:
         if self._last[0] is line:
-            match = self._last[1]
+            _, start, end, lvl = self._last
         elif self._prev[0] is line:
-            match = self._prev[1]
+            _, start, end, lvl = self._prev
         else:
             match = self.fmt.regex.match(line, max(self._locate(line), 0))
-        if match is None:
+            start, end = match.span() if match else (-1, -1)
+            lvl = self._level_in(match) if match else None
+        if start < 0:
             return None, line.strip()[:MESSAGE_CAP]
-        start, end = match.span()
         level, message = self._levels.split(line[end:])
-        if level is None and match.groupdict().get("lvl"):  # klog: E0210 14:47:03.1
-            level = normalize(match.group("lvl"))
+        if level is None and lvl:  # klog: E0210 14:47:03.1
+            level = normalize(lvl)
         if start:
             prefix = line[:start].rstrip('"')
             if prefix.endswith("="):  # logfmt: drop the stamp's own key (ts=, time=")
