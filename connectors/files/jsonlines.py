@@ -88,6 +88,9 @@ class TimeParser:
     def __init__(self, zone: tzinfo, year_for: YearFor) -> None:
         self._zone, self._year_for = zone, year_for
         self._cache: dict[str, float | None] = {}
+        # the last ISO stamp read (a whole value): its length, where its fraction starts and
+        # ends (both at its end without one), its end
+        self._shape = (-1, 0, 0, 0)
 
     def of(self, obj: dict[str, object]) -> float | None:
         for key in TIME_KEYS:
@@ -112,6 +115,15 @@ class TimeParser:
             return _epoch(float(value))
         if not isinstance(value, str):
             return None
+        return self._iso(value)
+
+    def _iso(self, value: str) -> float | None:
+        size, f0, f1, end = self._shape
+        if len(value) == size:  # most stamps have the last one's shape: no pattern needed
+            base = self._cache.get(value[:f0] + value[f1:end])
+            digits = value[f0:f1]
+            if base is not None and (f0 == f1 or digits.isdecimal()):
+                return base + fraction(digits)
         match = _ISO.match(value)
         if match is None:
             try:
@@ -119,7 +131,12 @@ class TimeParser:
             except ValueError:
                 return None
         f0, f1 = match.span("frac")
-        key = value[: match.end()] if f0 < 0 else value[:f0] + value[f1 : match.end()]
+        end = match.end()
+        if f0 < 0:
+            f0 = f1 = end
+        key = value[:f0] + value[f1:end]
+        # a stamp with more after it could match further in a value of the same length
+        self._shape = (len(value), f0, f1, end) if end == len(value) else (-1, 0, 0, 0)
         if key not in self._cache:
             if len(self._cache) > 100_000:
                 self._cache.clear()

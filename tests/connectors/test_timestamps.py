@@ -516,3 +516,32 @@ def test_a_number_in_a_few_lines_is_not_an_epoch_stamp(tmp_path: Path) -> None:
 )
 def test_level_normalisation(token: str, level: str | None) -> None:
     assert normalize(token) == level
+
+
+def test_json_stamps_of_the_last_shape_read_as_the_pattern_reads_them() -> None:
+    """A JSON time of the last stamp's shape skips the pattern; it must give what a fresh
+    parser (no shape remembered) gives, whatever shapes follow one another."""
+    import random
+    from datetime import UTC
+
+    from connectors.files.jsonlines import TimeParser
+    from connectors.files.timestamps import nearest_year
+
+    year_for = nearest_year(epoch("2026-02-01T00:00:00+00:00"), epoch("2026-03-01T00:00:00+00:00"))
+    shapes = [
+        "2026-02-10T14:47:{s:02d}.{f}Z",
+        "2026-02-10T14:47:{s:02d}Z",
+        "2026-02-10 14:47:{s:02d},{f}+01:00",
+        "2026-02-10T14:47:{s:02d}xyz",
+        "2026-02-10T14:47:{s:02d}.{f}",
+        "2026-02-10T14:47:{s:02d}.{f}+0200",
+        "2026-02-10T14:47:{s:02d}.x{f}",
+    ]
+    rng = random.Random(3)
+    steady = TimeParser(UTC, year_for)
+    for _ in range(3_000):
+        shape = rng.choice(shapes)
+        value = shape.format(
+            s=rng.randint(0, 59), f=str(rng.randint(0, 999)).zfill(rng.choice([1, 3]))
+        )
+        assert steady._value(value) == TimeParser(UTC, year_for)._value(value), value
