@@ -304,7 +304,8 @@ def _status_of(message: str) -> int | None:
             best, end = keyed, keyed.start()  # \bstatus
             break
         pos = keyed.start() + 1
-    timers = _HAPROXY_STATUS.search(message, 0, end)
+    # HAProxy's five timers hold four slashes: fewer before ``end`` and none can match
+    timers = _HAPROXY_STATUS.search(message, 0, end) if message.count("/", 0, end) >= 4 else None
     if timers is not None:
         best = timers
     return int(best.group(1)) if best else None
