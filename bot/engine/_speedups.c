@@ -1830,6 +1830,92 @@ static PyObject *add_records(PyObject *self, PyObject *const *args, Py_ssize_t n
 }
 
 
+/* templates.tokens_and_shape: masked.split(), a token of only "<*>" and punctuation (or of
+ * only brackets, without "<*>") as "<*>" (templates._is_blank), and the tokens with those
+ * holding an ASCII digit as "#", joined by ``sep`` */
+
+static const char BLANK_PUNCT[] = "()[]{}<>,;:.'\"=/-_|"; /* templates._PUNCT */
+static const char BRACKETS[] = "()[]{}";                 /* templates._BRACKETS */
+
+static int only_chars(int kind, const void *data, Py_ssize_t n, const char *set, int skip_wild)
+{
+    for (Py_ssize_t i = 0; i < n;) {
+        if (skip_wild && i + 2 < n && AT(i) == '<' && AT(i + 1) == '*' && AT(i + 2) == '>') {
+            i += 3;
+            continue;
+        }
+        Py_UCS4 c = AT(i);
+        if (c > 127 || strchr(set, (int)c) == NULL || c == 0)
+            return 0;
+        i++;
+    }
+    return 1;
+}
+
+static int is_blank_token(PyObject *token)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(token);
+    int kind = PyUnicode_KIND(token);
+    const void *data = PyUnicode_DATA(token);
+    int wild = 0;
+    for (Py_ssize_t i = 0; i + 2 < n && !wild; i++)
+        wild = AT(i) == '<' && AT(i + 1) == '*' && AT(i + 2) == '>';
+    return wild ? only_chars(kind, data, n, BLANK_PUNCT, 1) : only_chars(kind, data, n, BRACKETS, 0);
+}
+
+static int holds_ascii_digit(PyObject *token)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(token);
+    int kind = PyUnicode_KIND(token);
+    const void *data = PyUnicode_DATA(token);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (AT(i) >= '0' && AT(i) <= '9')
+            return 1;
+    }
+    return 0;
+}
+
+static PyObject *tokens_and_shape(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "tokens_and_shape(masked, sep)");
+        return NULL;
+    }
+    PyObject *tokens = PyUnicode_Split(args[0], NULL, -1);
+    if (tokens == NULL)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    PyObject *parts = PyList_New(n), *hash = PyUnicode_FromString("#");
+    if (parts == NULL || hash == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        if (is_blank_token(token)) {
+            PyList_SET_ITEM(tokens, i, Py_NewRef(WILDCARD));
+            Py_DECREF(token);
+            token = WILDCARD;
+        }
+        PyList_SET_ITEM(parts, i, Py_NewRef(holds_ascii_digit(token) ? hash : token));
+    }
+    PyObject *shape = PyUnicode_Join(args[1], parts);
+    Py_DECREF(parts);
+    Py_DECREF(hash);
+    if (shape == NULL) {
+        Py_DECREF(tokens);
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, tokens, shape);
+    Py_DECREF(tokens);
+    Py_DECREF(shape);
+    return out;
+fail:
+    Py_DECREF(tokens);
+    Py_XDECREF(parts);
+    Py_XDECREF(hash);
+    return NULL;
+}
+
+
 /* ------------------------------------------------------------------ template matching
  * templates._best_match: the closest template (most equal tokens, then most wildcards)
  * that differs from ``tokens`` in no plain word; a differing position is tolerated when
@@ -1932,6 +2018,8 @@ static PyMethodDef METHODS[] = {
      "best_match(bucket, tokens, threshold) -> the closest cluster or None."},
     {"add_records", (PyCFunction)(void (*)(void))add_records, METH_FASTCALL,
      "add_records(engine, items, hooks) -> None (Engine.add_all)."},
+    {"tokens_and_shape", (PyCFunction)(void (*)(void))tokens_and_shape, METH_FASTCALL,
+     "tokens_and_shape(masked, sep) -> (tokens, shape) (templates.tokens_and_shape)."},
     {"count_record", (PyCFunction)(void (*)(void))count_record, METH_FASTCALL,
      "count_record(source, state, record, severity, limits) -> None (Engine._count)."},
     {"duration_of", (PyCFunction)duration_of, METH_O,

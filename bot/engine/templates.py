@@ -161,8 +161,7 @@ class TemplateMiner:
     def _lookup_slow(self, masked: str) -> _Cluster:
         cluster = self._live_or_none(self._masked.get(masked))
         if cluster is None:
-            tokens = tokenize(masked)
-            shape = _SEP.join(["#" if _has_digit(t) else t for t in tokens])
+            tokens, shape = tokens_and_shape(masked)
             cluster = self._live_or_none(self._shapes.get(shape))
             if cluster is None:
                 cluster = self._cluster_for(tokens)
@@ -319,6 +318,15 @@ class _Memo:
 
     def __len__(self) -> int:
         return len(self.young) + len(self.old)
+
+
+def tokens_and_shape(masked: str) -> tuple[list[str], str]:
+    """:func:`tokenize`, and the tokens with digit-holding ones blanked (the key of the
+    second memo); in C where the loops are built (``_speedups.tokens_and_shape``)."""
+    if native is not None:
+        return native.tokens_and_shape(masked, _SEP)
+    tokens = tokenize(masked)
+    return tokens, _SEP.join(["#" if _has_digit(t) else t for t in tokens])
 
 
 def tokenize(masked: str) -> list[str]:

@@ -405,3 +405,23 @@ def _engine_state(engine) -> dict[str, object]:
     }
     ids = (engine.ids.tracks, engine.ids.once, engine.ids.once_old, engine.ids.dropped)
     return {"sources": sources, "ids": ids, "passages": engine.passages}
+
+
+def test_tokens_and_shape_match_python():
+    """``tokens_and_shape`` splits and blanks as ``tokenize`` and the shape key do:
+    wildcards among punctuation, brackets alone, digits, other whitespace, non-ASCII."""
+    from bot.engine import templates
+
+    assert native is not None
+    pieces = ["<*>", "<*", "*>", "<", ">", "*", "(", ")", "[]", "{", ",", ";", ":", ".", "'",
+              '"', "=", "/", "-", "_", "|", "a", "b7", "٣", "é", " ", " ", "\t", "\u2003",
+              "x<*>", "<*>:<*>", "\x00", "#"]  # fmt: skip
+    rng = random.Random(8)
+    blanked = 0
+    for _ in range(20_000):
+        masked = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        tokens = templates.tokenize(masked)
+        shape = templates._SEP.join(["#" if templates._has_digit(t) else t for t in tokens])
+        assert native.tokens_and_shape(masked, templates._SEP) == (tokens, shape), masked
+        blanked += "<*>" in tokens
+    assert blanked > 1_000
