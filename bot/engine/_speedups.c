@@ -119,17 +119,22 @@ static PyObject *has_span(PyObject *self, PyObject *message)
     Py_ssize_t n = PyUnicode_GET_LENGTH(message);
     int kind = PyUnicode_KIND(message);
     const void *data = PyUnicode_DATA(message);
-    for (Py_ssize_t i = 0; i + 1 < n; i++) {
-        if (Py_UNICODE_ISSPACE(AT(i + 1)) && Py_UNICODE_ISDECIMAL(AT(i)) &&
-            unit_after(kind, data, n, i + 2))
-            Py_RETURN_TRUE;
-    }
-    for (Py_ssize_t i = 0; i + 3 < n; i++) {
-        switch (AT(i)) { /* the first letters of the month names */
-        case 'J': case 'F': case 'M': case 'A': case 'S': case 'O': case 'N': case 'D':
-            if (month_at(kind, data, n, i))
-                Py_RETURN_TRUE;
+    for (Py_ssize_t i = 0; i + 1 < n; i++) { /* one pass for both shapes */
+        Py_UCS4 c = AT(i);
+        if (c < 128) {
+            switch (c) { /* the first letters of the month names */
+            case 'J': case 'F': case 'M': case 'A': case 'S': case 'O': case 'N': case 'D':
+                if (i + 3 < n && month_at(kind, data, n, i))
+                    Py_RETURN_TRUE;
+                continue;
+            }
+            if ((c < '0' || c > '9') || !Py_UNICODE_ISSPACE(AT(i + 1)))
+                continue;
+        } else if (!Py_UNICODE_ISDECIMAL(c) || !Py_UNICODE_ISSPACE(AT(i + 1))) {
+            continue;
         }
+        if (unit_after(kind, data, n, i + 2))
+            Py_RETURN_TRUE;
     }
     Py_RETURN_FALSE;
 }
