@@ -200,6 +200,29 @@ static int is_path(int kind, const void *data, Py_ssize_t n)
     return segments >= 2;
 }
 
+static int ascii_letter(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* [A-Za-z]+(?:[-_][A-Za-z]+)*-[0-9]+ */
+static int is_name_number(int kind, const void *data, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    for (;;) {
+        Py_ssize_t start = i;
+        while (i < n && ascii_letter(AT(i)))
+            i++;
+        if (i == start || i + 1 >= n) /* letters, a separator and more */
+            return 0;
+        Py_UCS4 sep = AT(i++);
+        if (sep != '-' && sep != '_')
+            return 0;
+        if (AT(i) >= '0' && AT(i) <= '9') {
+            while (i < n && AT(i) >= '0' && AT(i) <= '9')
+                i++;
+            return sep == '-' && i == n;
+        }
+    }
+}
+
 /* masking._PLAIN_VALUE: words that mask to one "<*>" whatever the patterns say */
 static int is_plain_value(PyObject *word)
 {
@@ -211,7 +234,8 @@ static int is_plain_value(PyObject *word)
     Py_UCS4 first = AT(0);
     if (first == '/')
         return is_path(kind, data, n);
-    return is_dotted_number(kind, data, n) || is_hex_value(kind, data, n);
+    return is_dotted_number(kind, data, n) || is_hex_value(kind, data, n) ||
+           is_name_number(kind, data, n);
 }
 
 /* identifiers._PLAIN_HEX: 12 to 64 lowercase hex characters with a letter and a digit */

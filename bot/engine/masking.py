@@ -144,10 +144,12 @@ def _mask_words(words: list[str]) -> str:
 
 # Words that mask to one ``<*>`` whatever the patterns say, checked against ``mask_text``
 # (tests/engine/test_masking.py): a number with up to three dots (``24.626``, an IPv4
-# address), a long lowercase hex id holding a digit, a path of two or more segments.
+# address), a long lowercase hex id holding a digit, a path of two or more segments, a
+# name and its number (``volume-4624``, ``pool-worker-7``: the ``name_number`` pattern).
 # Such words are mostly unique, so they skip the patterns and the cache.
 _PLAIN_VALUE: Final = re.compile(
     r"[0-9]+(?:\.[0-9]+){0,3}|(?=[a-f]*[0-9])[0-9a-f]{6,}|(?:/[\w.$@+~-]+){2,}/?"
+    r"|[A-Za-z]+(?:[-_][A-Za-z]+)*-[0-9]+"
 ).fullmatch
 
 

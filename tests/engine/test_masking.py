@@ -90,8 +90,12 @@ def test_words_taken_as_plain_values_are_what_the_patterns_make_of_them() -> Non
         words.append(f"{rng.getrandbits(48):012x}")
         parts = ["".join(rng.choice(segment) for _ in range(rng.randint(1, 8))) for _ in range(3)]
         words.append("/" + "/".join(parts[: rng.randint(2, 3)]) + rng.choice(["", "/"]))
+        names = ["".join(rng.choice("abcfxyzABFXYZ") for _ in range(rng.randint(1, 6)))]
+        names += [rng.choice("-_") + names[0][::-1] for _ in range(rng.randint(0, 2))]
+        words.append("".join(names) + "-" + number())
     for word in words:
         assert _PLAIN_VALUE(word), word
         assert mask_text(word) == "<*>", word
-    for word in ["1.2.3.4.5", "/etc", "//a/b", "/a/b?x=1", "abcdef", "1..2", "v1.2"]:
+    for word in ["1.2.3.4.5", "/etc", "//a/b", "/a/b?x=1", "abcdef", "1..2", "v1.2", "vm_21",
+                 "vm-21x", "vm--21", "-21", "é-21", "vm-21.5"]:  # fmt: skip
         assert not _PLAIN_VALUE(word), word
