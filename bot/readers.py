@@ -7,17 +7,19 @@ parts of the same source fold into one (:mod:`bot.engine.merging`).
 
 Only what can matter crosses back. An identifier seen in one source alone never enters
 a cross-source signal, yet a big source's unique request ids used to be most of what a
-worker pickled. So a worker first reports the identifiers it holds, per source, the
-parent answers with those some other source saw too, and the worker sends its engine
-without the rest.
+worker pickled. So a worker first reports the identifiers it holds, per source, and sends
+its engine without them; the parent answers with those some other source saw too, and
+the worker sends just those. The engines are pickled, sent and unpickled while the other
+workers still read and the parent gathers identifiers.
 
-    parent                         worker (one per core)
-    ------                         ------
-    start  ---------------------->  read its tasks into an Engine
-    read network sources locally    send ("ids", {source: [identifiers]})
-    count sources per identifier <--
-    send the shared ones  -------->  drop the others
-                           <-------  send ("engine", engine, stats, handoffs)
+    parent                           worker (one per core)
+    ------                           ------
+    start  ----------------------->  read its tasks into an Engine
+    read network sources locally     send ("ids", {source: [identifiers]})
+    take each worker's engine   <--  send ("engine", engine without its ids, stats, handoffs)
+    count sources per identifier
+    send the shared ones  --------->  keep those
+                              <-----  send ("shared", its IdIndex)
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import multiprocessing
 import os
 import threading
 import traceback
-from collections import Counter
-from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
 from bot.engine import Engine
+from bot.engine.state import IdIndex
 from connectors import SourceStats
 from connectors.files.parts import FilePart
 
@@ -92,17 +95,25 @@ class ParallelReaders:
     def results(self, local: Engine | None = None) -> Iterator[Result]:
         """Each worker's engine and stats, keeping identifiers seen in two or more sources
         (``local``: the engine of what the caller read itself)."""
-        held = [_expect(conn, "ids")[0] for _, conn in self._workers]
+        held: dict[Connection, dict[str, list[str]]] = {}
+        parts: dict[Connection, Result] = {}
+        waiting = [conn for _, conn in self._workers]
+        while waiting:  # whoever is done first: its engine is taken while others read
+            for conn in wait(waiting):
+                held[conn] = _expect(conn, "ids")[0]
+                waiting.remove(conn)  # type: ignore[arg-type]
+                if waiting:
+                    parts[conn] = _expect(conn, "engine")  # type: ignore[assignment]
         per_source: dict[str, set[str]] = {}
-        for idents in [*held, _idents_by_source(local)] if local else held:
+        for idents in [*held.values(), _idents_by_source(local)] if local else held.values():
             for source, names in idents.items():
                 per_source.setdefault(source, set()).update(names)
-        sources_of = Counter(ident for names in per_source.values() for ident in names)
-        for (_, conn), idents in zip(self._workers, held, strict=True):
-            mine = {ident for names in idents.values() for ident in names}
-            conn.send({ident for ident in mine if sources_of[ident] > 1})
+        shared = _in_two_or_more(per_source.values())
+        for conn, idents in held.items():
+            conn.send(shared.intersection(chain.from_iterable(idents.values())))
         for _, conn in self._workers:
-            engine, stats, handoffs = _expect(conn, "engine")
+            engine, stats, handoffs = parts.get(conn) or _expect(conn, "engine")
+            engine.ids = _expect(conn, "shared")[0]
             yield engine, stats, handoffs
 
     def __exit__(self, *exc_info: object) -> None:
@@ -133,13 +144,24 @@ def _idents_by_source(engine: Engine) -> dict[str, list[str]]:
     return out
 
 
+def _in_two_or_more(groups: Iterable[set[str]]) -> set[str]:
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for names in groups:
+        shared |= seen & names
+        seen |= names
+    return shared
+
+
 def _serve(conn: Connection, read_group: ReadGroup, tasks: list[Task]) -> None:
     try:
         with sparse_gc():  # up to the exit: a full collection after the read costs time
             engine, stats, handoffs = read_group(tasks)
             conn.send(("ids", _idents_by_source(engine)))
-            engine.ids.keep_shared(conn.recv())
+            ids, engine.ids = engine.ids, IdIndex(0)  # sent on its own, once filtered
             conn.send(("engine", engine, stats, handoffs))
+            ids.keep_shared(conn.recv())
+            conn.send(("shared", ids))
     except (EOFError, BrokenPipeError):
         pass  # the parent went away: nothing to report to
     except Exception:  # reported to the parent, which raises it
