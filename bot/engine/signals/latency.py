@@ -30,7 +30,7 @@ def latency_signals(obs: Observations) -> list[Signal]:
     signals = []
     for source, state in obs.templates():
         if len(state.durations) < 2 * MIN_COINCIDE or _cumulative(
-            obs, source.name, state.durations
+            state.durations, len(splits(source.name, state)[1])
         ):
             continue
         signal = None
@@ -51,16 +51,24 @@ def latency_signals(obs: Observations) -> list[Signal]:
     return signals
 
 
-def _cumulative(obs: Observations, source: str, durations: array) -> bool:
+def _cumulative(durations: array, before: int) -> bool:
     """A "duration" that only ever grows, from the baseline through the window, is a
     running total (Go's ``wait_duration`` in pool stats, uptime), not how long anything
-    took. (Durations that climb only inside the window are what load does to latency.)"""
-    points = sorted(zip(durations[::2], durations[1::2], strict=True))
-    before = sum(1 for ts, _ in points if obs.in_baseline(source, ts))
-    if before < 10 or len(points) - before < 10 or points[-1][1] <= 2 * max(points[0][1], 1e-9):
+    took. (Durations that climb only inside the window are what load does to latency.)
+    ``before``: how many of them were logged in the baseline."""
+    if before < 10 or len(durations) // 2 - before < 10:
         return False
-    rises = sum(1 for (_, a), (_, b) in pairwise(points) if b >= a)
-    return rises >= 0.98 * (len(points) - 1)
+    points = sorted(zip(durations[::2], durations[1::2], strict=True))
+    if points[-1][1] <= 2 * max(points[0][1], 1e-9):
+        return False
+    falls_allowed = 0.02 * (len(points) - 1)  # rises >= 98% of the steps
+    falls = 0
+    for (_, a), (_, b) in pairwise(points):
+        if b < a:
+            falls += 1
+            if falls > falls_allowed:
+                return False
+    return True
 
 
 # ---------------------------------------------------------------- limits that fire elsewhere
