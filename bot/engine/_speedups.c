@@ -773,7 +773,7 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
  * IdIndex.note's common cases: state._apply for an identifier already tracked, and
  * IdIndex._note_once for one seen for the first time. */
 
-static PyObject *S_MASKED, *S_YOUNG, *S_LOOKUP_SLOW;
+static PyObject *S_MASKED, *S_YOUNG, *S_LOOKUP_SLOW, *S_EXTEND;
 static PyObject *S_TRACKS, *S_ONCE, *S_ONCE_OLD, *S_CAP, *S_DROPPED;
 static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
     *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
@@ -1038,7 +1038,7 @@ done:
  * for a slot, without the lookups), found once per type; a type whose fields are not
  * all plain slots is refused with a TypeError. */
 
-enum { MAX_FIELDS = 20 };
+enum { MAX_FIELDS = 24 };
 
 typedef struct {
     const char *const *names;
@@ -1101,13 +1101,14 @@ static const char *const STATE_NAMES[] = {
     "count",   "severity", "first", "last",         "hist",   "first_ts",
     "last_ts", "in_window", "meaning", "recent",    "cause",  "cause_probes",
     "status",  "measure",  "extract_ids", "measure_seen", "limit_words", "id_hits",
-    "key"};
+    "key",     "durations", "measured", "measure_stride"};
 enum {
     ST_COUNT, ST_SEVERITY, ST_FIRST, ST_LAST, ST_HIST, ST_FIRST_TS, ST_LAST_TS, ST_IN_WINDOW,
     ST_MEANING, ST_RECENT, ST_CAUSE, ST_CAUSE_PROBES, ST_STATUS, ST_MEASURE, ST_EXTRACT_IDS,
-    ST_MEASURE_SEEN, ST_LIMIT_WORDS, ST_ID_HITS, ST_KEY
+    ST_MEASURE_SEEN, ST_LIMIT_WORDS, ST_ID_HITS, ST_KEY, ST_DURATIONS, ST_MEASURED,
+    ST_MEASURE_STRIDE
 };
-static Fields STATE_FIELDS = {STATE_NAMES, 19, NULL, {0}};
+static Fields STATE_FIELDS = {STATE_NAMES, 22, NULL, {0}};
 
 static const char *const RECORD_NAMES[] = {"ts", "source", "level", "message", "text"};
 enum { REC_TS, REC_SOURCE, REC_LEVEL, REC_MESSAGE, REC_TEXT };
@@ -1363,9 +1364,10 @@ static PyObject *count_record(PyObject *self, PyObject *const *args, Py_ssize_t 
  * TemplateMiner.add's common case (a masked text it has seen) and Engine._count done here.
  * What is rare or long goes to the engine's own Python, as the Python version calls it: a
  * new source or template (_new_source, _new_state), a record that may hold a stack trace
- * (_probe_cause), an access-log status (_status_variant), a duration (duration_of and
- * _measure), a stated limit (_note_limit), a second sighting of an identifier (IdIndex.note).
- * Engine._correlate, IdentifierExtractor.extract and IdIndex.note_all are done here. */
+ * (_probe_cause), an access-log status (_status_variant), a non-ASCII duration
+ * (measures.duration_of), a stated limit (_note_limit), a second sighting of an identifier
+ * (IdIndex.note). Engine._correlate, pipeline._measure, IdentifierExtractor.extract and
+ * IdIndex.note_all are done here. */
 
 typedef struct {
     PyObject *record_type, *sources;
@@ -1373,8 +1375,10 @@ typedef struct {
     Limits limits;
     Py_ssize_t max_message;
     long cause_probe, warn, probe;
+    double point_in_time;
+    Py_ssize_t max_durations, max_measured;
     PyObject *level_rank, *status_severity, *part_cache, *mask_part, *mask_text;
-    PyObject *duration_of, *measure, *note_limit, *track_type;
+    PyObject *duration_of, *note_limit, *track_type;
     PyObject *ids, *note, *custom, *word_cache, *word_miss, *grouped; /* the engine's */
 } Feed;
 
@@ -1396,7 +1400,8 @@ static void feed_clear(Feed *f)
 
 /* Engine._native_arguments' hooks, borrowed from it: (Record, limits, MAX_MESSAGE,
  * CAUSE_PROBE, WARN, level_rank, _status_severity, part cache, _mask_part, mask_text,
- * PROBE, duration_of, _measure, _note_limit, Track) */
+ * PROBE, duration_of, (POINT_IN_TIME, 2 * MAX_MEASURES, MAX_MEASURED_RECORDS),
+ * _note_limit, Track) */
 static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
 {
     memset(f, 0, sizeof(*f));
@@ -1416,7 +1421,10 @@ static int feed_of(PyObject *engine, PyObject *hooks, Feed *f)
     f->mask_text = PyTuple_GET_ITEM(hooks, 9);
     f->probe = PyLong_AsLong(PyTuple_GET_ITEM(hooks, 10));
     f->duration_of = PyTuple_GET_ITEM(hooks, 11);
-    f->measure = PyTuple_GET_ITEM(hooks, 12);
+    PyObject *measures = PyTuple_GET_ITEM(hooks, 12);
+    if (!PyArg_ParseTuple(measures, "dnn", &f->point_in_time, &f->max_durations,
+                          &f->max_measured))
+        return -1;
     f->note_limit = PyTuple_GET_ITEM(hooks, 13);
     f->track_type = PyTuple_GET_ITEM(hooks, 14);
     if (PyErr_Occurred() || limits_of(PyTuple_GET_ITEM(hooks, 1), &f->limits) < 0)
@@ -1613,6 +1621,73 @@ static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
     return found;
 }
 
+/* measures.duration_of: the C scan, the Python one for what it hands back */
+static PyObject *found_duration(Feed *f, PyObject *message)
+{
+    PyObject *found = duration_of(NULL, message);
+    if (found == Py_NotImplemented) {
+        Py_DECREF(found);
+        return PyObject_CallOneArg(f->duration_of, message);
+    }
+    if (found != NULL && found != Py_None && PyFloat_AsDouble(found) >= f->point_in_time)
+        Py_SETREF(found, Py_NewRef(Py_None)); /* a point in time written in ms */
+    return found;
+}
+
+/* pipeline._measure: keep every duration (up to a cap) and a decimated sample of records */
+static int measure_one(Feed *f, PyObject *state, PyObject *record, PyObject *ts,
+                       PyObject *duration)
+{
+    PyObject *durations = get_slot(state, &STATE_FIELDS, ST_DURATIONS);
+    Py_ssize_t size = durations ? PyObject_Length(durations) : -1;
+    if (size < 0)
+        return -1;
+    if (size < f->max_durations) { /* durations.extend((record.ts or 0.0, duration)) */
+        int stamped = PyObject_IsTrue(ts);
+        PyObject *at = stamped > 0 ? Py_NewRef(ts) : stamped == 0 ? PyFloat_FromDouble(0.0) : NULL;
+        PyObject *pair = at ? PyTuple_Pack(2, at, duration) : NULL;
+        Py_XDECREF(at);
+        PyObject *out = pair ? PyObject_CallMethodOneArg(durations, S_EXTEND, pair) : NULL;
+        Py_XDECREF(pair);
+        if (out == NULL)
+            return -1;
+        Py_DECREF(out);
+    }
+    if (increment(state, &STATE_FIELDS, ST_MEASURE_SEEN) < 0)
+        return -1;
+    PyObject *seen = get_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
+    PyObject *stride = get_slot(state, &STATE_FIELDS, ST_MEASURE_STRIDE);
+    long n_seen = seen ? PyLong_AsLong(seen) : -1, every = stride ? PyLong_AsLong(stride) : -1;
+    if (PyErr_Occurred())
+        return -1;
+    if (every <= 0) {
+        PyErr_SetString(PyExc_ValueError, "measure_stride must be positive");
+        return -1;
+    }
+    if (n_seen % every != 0)
+        return 0;
+    PyObject *measured = get_slot(state, &STATE_FIELDS, ST_MEASURED);
+    PyObject *sample = measured ? PyTuple_Pack(2, duration, record) : NULL;
+    int rc = sample ? append_below(measured, sample, -1) : -1;
+    Py_XDECREF(sample);
+    if (rc < 0 || PyList_GET_SIZE(measured) <= f->max_measured)
+        return rc;
+    /* too many: every other one, and half as many from now on */
+    PyObject *step = PyLong_FromLong(2);
+    PyObject *every_other = step ? PySlice_New(NULL, NULL, step) : NULL;
+    PyObject *halved = every_other ? PyObject_GetItem(measured, every_other) : NULL;
+    PyObject *wider = halved ? PyLong_FromLong(every * 2) : NULL;
+    Py_XDECREF(step);
+    Py_XDECREF(every_other);
+    if (wider == NULL) {
+        Py_XDECREF(halved);
+        return -1;
+    }
+    Py_XSETREF(SLOT(state, STATE_FIELDS, ST_MEASURED), halved);
+    Py_XSETREF(SLOT(state, STATE_FIELDS, ST_MEASURE_STRIDE), wider);
+    return 0;
+}
+
 /* Engine._correlate: durations, stated limits, and the identifiers' sightings */
 static int correlate_one(Feed *f, PyObject *state, PyObject *record, PyObject *message,
                          PyObject *words, PyObject *sev)
@@ -1623,13 +1698,12 @@ static int correlate_one(Feed *f, PyObject *state, PyObject *record, PyObject *m
     if (measure < 0)
         goto done;
     if (measure) {
-        Py_SETREF(duration, PyObject_CallOneArg(f->duration_of, message));
+        Py_SETREF(duration, found_duration(f, message));
         PyObject *ts = duration ? get_slot(record, &RECORD_FIELDS, REC_TS) : NULL;
         if (ts == NULL)
             goto done;
         if (duration != Py_None && ts != Py_None) {
-            PyObject *args[3] = {state, record, duration};
-            if (call_for_effect(f->measure, args, 3) < 0)
+            if (measure_one(f, state, record, ts, duration) < 0)
                 goto done;
         } else {
             PyObject *seen = get_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
@@ -2072,12 +2146,12 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
                           &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
-                          &S_TOKENS,  &S_MASKED,  &S_YOUNG,     &S_LOOKUP_SLOW,
+                          &S_TOKENS,  &S_MASKED,  &S_YOUNG,     &S_LOOKUP_SLOW, &S_EXTEND,
                           &S_TRACKS,  &S_ONCE,    &S_ONCE_OLD,  &S_CAP,
                           &S_DROPPED};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
                            "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
-                           "tokens", "_masked", "young", "_lookup_slow",
+                           "tokens", "_masked", "young", "_lookup_slow", "extend",
                            "tracks", "once", "once_old", "cap", "dropped"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);

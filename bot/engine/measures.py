@@ -103,7 +103,7 @@ _BEFORE_COUNT = re.compile(r"(?<![\w.-])\d+ [A-Za-z]+s in\W{0,3}$", re.IGNORECAS
 _SMALL_UNITS = frozenset({"ms", "us", "µs", "ns"})
 # Seconds (three years): a "duration" this long is a point in time written in ms
 # (``lastCaughtUpTimeMs: 1772703034123``), not how long something took.
-_POINT_IN_TIME = 1e8
+POINT_IN_TIME = 1e8
 
 
 def duration_of(message: str) -> float | None:
@@ -112,7 +112,7 @@ def duration_of(message: str) -> float | None:
     found = native.duration_of(message) if native is not None else NotImplemented
     if found is NotImplemented:
         found = _duration_of(message)
-    return None if found is not None and found >= _POINT_IN_TIME else found
+    return None if found is not None and found >= POINT_IN_TIME else found
 
 
 def _duration_of(message: str) -> float | None:

@@ -18,7 +18,7 @@ from bot.engine.classify import ERROR, WARN, classify, exception_of, http_status
 from bot.engine.hypotheses import build_drafts
 from bot.engine.identifiers import IdentifierExtractor
 from bot.engine.masking import MASK_HOOKS
-from bot.engine.measures import duration_of, limit_of
+from bot.engine.measures import POINT_IN_TIME, duration_of, limit_of
 from bot.engine.merging import merge_source
 from bot.engine.model import Analysis
 from bot.engine.records import Item, Passage, Record, Series
@@ -108,7 +108,7 @@ class Engine:
             *MASK_HOOKS,
             _PROBE,
             duration_of,
-            _measure,
+            (POINT_IN_TIME, 2 * MAX_MEASURES, MAX_MEASURED_RECORDS),
             _note_limit,
             Track,
         )
