@@ -1123,6 +1123,13 @@ static const char *const CLUSTER_NAMES[] = {"merged", "count", "id"};
 enum { CL_MERGED, CL_COUNT, CL_ID };
 static Fields CLUSTER_FIELDS = {CLUSTER_NAMES, 3, NULL, {0}};
 
+/* an int slot as a long (-1 with an exception on error) */
+static long long_slot(PyObject *obj, Fields *fields, int i)
+{
+    PyObject *value = get_slot(obj, fields, i);
+    return value ? PyLong_AsLong(value) : -1;
+}
+
 /* bool(slot), -1 on error */
 static int slot_true(PyObject *obj, Fields *fields, int i)
 {
@@ -1240,8 +1247,7 @@ static int count_one(const Limits *limits, PyObject *source, PyObject *state, Py
         return -1;
     if (increment(state, &STATE_FIELDS, ST_COUNT) < 0)
         return -1;
-    PyObject *highest = get_slot(state, &STATE_FIELDS, ST_SEVERITY);
-    long high = highest ? PyLong_AsLong(highest) : -1;
+    long high = long_slot(state, &STATE_FIELDS, ST_SEVERITY);
     if (high == -1 && PyErr_Occurred())
         return -1;
     if (severity > high)
@@ -1655,9 +1661,8 @@ static int measure_one(Feed *f, PyObject *state, PyObject *record, PyObject *ts,
     }
     if (increment(state, &STATE_FIELDS, ST_MEASURE_SEEN) < 0)
         return -1;
-    PyObject *seen = get_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
-    PyObject *stride = get_slot(state, &STATE_FIELDS, ST_MEASURE_STRIDE);
-    long n_seen = seen ? PyLong_AsLong(seen) : -1, every = stride ? PyLong_AsLong(stride) : -1;
+    long n_seen = long_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
+    long every = long_slot(state, &STATE_FIELDS, ST_MEASURE_STRIDE);
     if (PyErr_Occurred())
         return -1;
     if (every <= 0) {
@@ -1706,9 +1711,8 @@ static int correlate_one(Feed *f, PyObject *state, PyObject *record, PyObject *m
             if (measure_one(f, state, record, ts, duration) < 0)
                 goto done;
         } else {
-            PyObject *seen = get_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
-            PyObject *count = get_slot(state, &STATE_FIELDS, ST_COUNT);
-            long n_seen = seen ? PyLong_AsLong(seen) : -1, n = count ? PyLong_AsLong(count) : -1;
+            long n_seen = long_slot(state, &STATE_FIELDS, ST_MEASURE_SEEN);
+            long n = long_slot(state, &STATE_FIELDS, ST_COUNT);
             if (PyErr_Occurred())
                 goto done;
             if (n_seen == 0 && n >= f->probe) /* this template never carries a duration */
@@ -1743,9 +1747,8 @@ static int correlate_one(Feed *f, PyObject *state, PyObject *record, PyObject *m
         if (increment(state, &STATE_FIELDS, ST_ID_HITS) < 0)
             goto done;
     } else {
-        PyObject *count = get_slot(state, &STATE_FIELDS, ST_COUNT);
-        PyObject *hits = get_slot(state, &STATE_FIELDS, ST_ID_HITS);
-        long n = count ? PyLong_AsLong(count) : -1, n_hits = hits ? PyLong_AsLong(hits) : -1;
+        long n = long_slot(state, &STATE_FIELDS, ST_COUNT);
+        long n_hits = long_slot(state, &STATE_FIELDS, ST_ID_HITS);
         if (PyErr_Occurred())
             goto done;
         if (n >= f->probe && n_hits == 0) { /* this template never carries identifiers */
@@ -1841,8 +1844,7 @@ static int add_one(Feed *f, PyObject *record)
     if (caused < 0)
         goto done;
     if (!caused) { /* a template without a cause yet: does this record hold a stack trace? */
-        PyObject *probes = get_slot(state, &STATE_FIELDS, ST_CAUSE_PROBES);
-        long probed = probes ? PyLong_AsLong(probes) : -1;
+        long probed = long_slot(state, &STATE_FIELDS, ST_CAUSE_PROBES);
         PyObject *text = get_slot(record, &RECORD_FIELDS, REC_TEXT);
         if ((probed == -1 && PyErr_Occurred()) || text == NULL)
             goto done;
