@@ -108,11 +108,14 @@ class ParallelReaders:
         for idents in [*held.values(), _idents_by_source(local)] if local else held.values():
             for source, names in idents.items():
                 per_source.setdefault(source, set()).update(names)
-        shared = _in_two_or_more(per_source.values())
+        shared = _in_two_or_more(per_source.values())  # while the last engines are pickled
+        for conn in held:
+            if conn not in parts:  # taken before answering: a worker sending is not reading
+                parts[conn] = _expect(conn, "engine")  # type: ignore[assignment]
         for conn, idents in held.items():
             conn.send(shared.intersection(chain.from_iterable(idents.values())))
         for _, conn in self._workers:
-            engine, stats, handoffs = parts.get(conn) or _expect(conn, "engine")
+            engine, stats, handoffs = parts[conn]
             engine.ids = _expect(conn, "shared")[0]
             yield engine, stats, handoffs
 

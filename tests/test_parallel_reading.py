@@ -110,3 +110,27 @@ def test_reads_collect_garbage_rarely_and_restore_the_thresholds():
     assert gc.get_threshold()[0] > before[0]  # one read is still under way
     inner.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def _shares_many(tasks: list[str]):
+    """An engine whose identifiers every other worker's engine holds too, and whose body
+    is larger than a pipe holds."""
+    from bot.engine import Engine, EngineConfig
+    from bot.engine.records import Passage
+
+    engine = Engine(EngineConfig(start=0.0, end=1e9, baseline_start=0.0))
+    for n in range(40_000):
+        text = f"request req-{n} done"
+        engine.add(Record(tasks[0], "f.log", n + 1, float(n), None, text, text))
+    engine.add(Passage(tasks[0], "notes.md#big", "big", "x" * 2_000_000))
+    return engine, {}, {}
+
+
+@pytest.mark.timeout(60)
+def test_many_shared_identifiers_and_large_engines_do_not_deadlock():
+    """The answer (shared identifiers) is sent only once every worker's engine is taken: a
+    worker still sending its engine cannot read it."""
+    with ParallelReaders(_shares_many, [["a"], ["b"]]) as readers:
+        parts = list(readers.results())
+    assert [len(engine.ids.shared()) for engine, _, _ in parts] == [0, 0]  # one source each
+    assert all(len(engine.ids.tracks) + len(engine.ids.once) == 40_000 for engine, _, _ in parts)
