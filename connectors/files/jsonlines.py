@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import tzinfo
+from functools import lru_cache
 
 from connectors.files.levels import normalize
 from connectors.files.timestamps import (
@@ -40,6 +41,7 @@ TIME_KEYS = (
 )
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "s", "@l")
 MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "log")
+_TIME_KEY_SET = frozenset(TIME_KEYS)
 _ISO = FORMATS[0].regex
 _NUMERIC_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _SCALARS = (str, int, float, bool)
@@ -100,6 +102,8 @@ class TimeParser:
         return None
 
     def _value(self, value: object) -> float | None:
+        if type(value) is str:  # the common case first
+            return self._iso(value)
         if isinstance(value, dict) and "epochSecond" in value:  # log4j2 instant
             seconds, nanos = value.get("epochSecond"), value.get("nanoOfSecond") or 0
             if isinstance(seconds, int) and isinstance(nanos, int):
@@ -155,11 +159,10 @@ def _epoch(number: float) -> float | None:
 def fields(obj: dict[str, object]) -> tuple[str | None, str]:
     """(level, message) of one JSON log object."""
     level: str | None = None
-    used: set[str] = set(TIME_KEYS)
+    level_key = message_key = ""
     for key in LEVEL_KEYS:
         if key in obj:
-            used.add(key)
-            level = _level(obj[key])
+            level_key, level = key, _level(obj[key])
             break
     else:  # ECS nested: {"log": {"level": "ERROR"}} (Kibana)
         inner = obj.get("log")
@@ -167,13 +170,13 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
             level = _level(inner["level"])
     text = ""
     for key in MESSAGE_KEYS:
-        if isinstance(obj.get(key), str):
-            used.add(key)
-            text = str(obj[key]).rstrip("\n")
+        value = obj.get(key)
+        if isinstance(value, str):
+            message_key, text = key, str(value).rstrip("\n")
             break
     extras = []
     for key, value in obj.items():
-        if key in used:
+        if key in _TIME_KEY_SET or key == level_key or key == message_key:
             continue
         if isinstance(value, _SCALARS):
             extras.append(_pair(key, key, value))
@@ -198,4 +201,9 @@ def _pair(name: str, key: str, value: object) -> str:
 def _level(value: object) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return _NUMERIC_LEVELS.get(value - value % 10)
-    return normalize(value) if isinstance(value, str) else None
+    return _level_word(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1024)  # a file spells its levels a few ways; asked per line
+def _level_word(value: str) -> str | None:
+    return normalize(value)
