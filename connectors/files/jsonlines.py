@@ -176,7 +176,7 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
             break
     extras = []
     for key, value in obj.items():
-        if key in _TIME_KEY_SET or key == level_key or key == message_key:
+        if key in _TIME_KEY_SET or key in (level_key, message_key):
             continue
         if isinstance(value, _SCALARS):
             extras.append(_pair(key, key, value))
