@@ -159,7 +159,8 @@ def _epoch(number: float) -> float | None:
 def fields(obj: dict[str, object]) -> tuple[str | None, str]:
     """(level, message) of one JSON log object."""
     level: str | None = None
-    level_key = message_key = ""
+    level_key: str | None = None
+    message_key: str | None = None
     for key in LEVEL_KEYS:
         if key in obj:
             level_key, level = key, _level(obj[key])
