@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from typing import cast
 
 from bot.engine import Engine
 from bot.engine.state import IdIndex
@@ -99,9 +100,10 @@ class ParallelReaders:
         parts: dict[Connection, Result] = {}
         waiting = [conn for _, conn in self._workers]
         while waiting:  # whoever is done first: its engine is taken while others read
-            for conn in wait(waiting):
+            for ready in wait(waiting):
+                conn = cast(Connection, ready)
                 held[conn] = _expect(conn, "ids")[0]
-                waiting.remove(conn)  # type: ignore[arg-type]
+                waiting.remove(conn)
                 if waiting:
                     parts[conn] = _expect(conn, "engine")  # type: ignore[assignment]
         per_source: dict[str, set[str]] = {}
