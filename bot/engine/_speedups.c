@@ -1519,7 +1519,7 @@ fail:
     return NULL;
 }
 
-/* a borrowed value, or a new reference from calling ``make`` with the args */
+/* dict[key], else what calling ``make`` with the args returns (a new reference) */
 static PyObject *found_or_made(PyObject *dict, PyObject *key, PyObject *make, PyObject *a,
                                PyObject *b)
 {
@@ -1596,8 +1596,11 @@ static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
                 Py_CLEAR(found);
         } else { /* found.extend(map(str.lower, pattern.findall(message))) */
             PyObject *hits = PyObject_CallMethod(pattern, "findall", "O", message);
-            if (hits == NULL || !PyList_Check(hits)) {
-                Py_XDECREF(hits);
+            if (hits != NULL && !PyList_Check(hits)) {
+                Py_CLEAR(hits);
+                PyErr_SetString(PyExc_TypeError, "findall gave no list");
+            }
+            if (hits == NULL) {
                 Py_CLEAR(found);
                 break;
             }
