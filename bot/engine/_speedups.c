@@ -773,7 +773,7 @@ static PyObject *duration_of(PyObject *self, PyObject *message)
  * IdIndex.note's common cases: state._apply for an identifier already tracked, and
  * IdIndex._note_once for one seen for the first time. */
 
-static PyObject *S_MASKED, *S_YOUNG, *S_LOOKUP_SLOW, *S_EXTEND;
+static PyObject *S_MASKED, *S_YOUNG, *S_LOOKUP_SLOW, *S_EXTEND, *S_GROUPS, *S_FINDALL, *S_LOWER;
 static PyObject *S_TRACKS, *S_ONCE, *S_ONCE_OLD, *S_CAP, *S_DROPPED;
 static PyObject *S_TS, *S_SOURCE, *S_COUNT, *S_FIRST_TS, *S_FIRST, *S_LAST_TS, *S_FAIL,
     *S_FAIL_TS, *S_FAIL_KEYS, *S_OK, *S_OK_KEYS, *S_DURATION;
@@ -1585,7 +1585,7 @@ static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
     PyObject *found = PyList_New(0);
     for (Py_ssize_t i = 0; found && i < PyList_GET_SIZE(f->custom); i++) {
         PyObject *pattern = PyList_GET_ITEM(f->custom, i);
-        PyObject *groups = PyObject_GetAttrString(pattern, "groups");
+        PyObject *groups = PyObject_GetAttr(pattern, S_GROUPS);
         int grouped = groups ? PyObject_IsTrue(groups) : -1;
         Py_XDECREF(groups);
         if (grouped < 0) {
@@ -1595,7 +1595,7 @@ static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
             if (call_for_effect(f->grouped, args, 3) < 0)
                 Py_CLEAR(found);
         } else { /* found.extend(map(str.lower, pattern.findall(message))) */
-            PyObject *hits = PyObject_CallMethod(pattern, "findall", "O", message);
+            PyObject *hits = PyObject_CallMethodOneArg(pattern, S_FINDALL, message);
             if (hits != NULL && !PyList_Check(hits)) {
                 Py_CLEAR(hits);
                 PyErr_SetString(PyExc_TypeError, "findall gave no list");
@@ -1605,7 +1605,7 @@ static PyObject *identifiers(Feed *f, PyObject *message, PyObject *words)
                 break;
             }
             for (Py_ssize_t k = 0; k < PyList_GET_SIZE(hits); k++) {
-                PyObject *lower = PyObject_CallMethod(PyList_GET_ITEM(hits, k), "lower", NULL);
+                PyObject *lower = PyObject_CallMethodNoArgs(PyList_GET_ITEM(hits, k), S_LOWER);
                 if (lower == NULL || PyList_Append(found, lower) < 0) {
                     Py_XDECREF(lower);
                     Py_CLEAR(found);
@@ -2151,12 +2151,12 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject **names[] = {&S_TS,      &S_SOURCE,  &S_COUNT,     &S_FIRST_TS,
                           &S_FIRST,   &S_LAST_TS, &S_FAIL,      &S_FAIL_TS,
                           &S_FAIL_KEYS, &S_OK,    &S_OK_KEYS,   &S_DURATION,
-                          &S_TOKENS,  &S_MASKED,  &S_YOUNG,     &S_LOOKUP_SLOW, &S_EXTEND,
+                          &S_TOKENS,  &S_MASKED,  &S_YOUNG,     &S_LOOKUP_SLOW, &S_EXTEND, &S_GROUPS, &S_FINDALL, &S_LOWER,
                           &S_TRACKS,  &S_ONCE,    &S_ONCE_OLD,  &S_CAP,
                           &S_DROPPED};
     const char *texts[] = {"ts",   "source",  "count",     "first_ts", "first",    "last_ts",
                            "fail", "fail_ts", "fail_keys", "ok",       "ok_keys",  "duration",
-                           "tokens", "_masked", "young", "_lookup_slow", "extend",
+                           "tokens", "_masked", "young", "_lookup_slow", "extend", "groups", "findall", "lower",
                            "tracks", "once", "once_old", "cap", "dropped"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         *names[i] = PyUnicode_InternFromString(texts[i]);
