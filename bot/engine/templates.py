@@ -325,6 +325,10 @@ def tokens_and_shape(masked: str) -> tuple[list[str], str]:
     second memo); in C where the loops are built (``_speedups.tokens_and_shape``)."""
     if native is not None:
         return native.tokens_and_shape(masked, _SEP)
+    return _tokens_and_shape(masked)
+
+
+def _tokens_and_shape(masked: str) -> tuple[list[str], str]:
     tokens = tokenize(masked)
     return tokens, _SEP.join(["#" if _has_digit(t) else t for t in tokens])
 

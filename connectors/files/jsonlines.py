@@ -173,7 +173,7 @@ def fields(obj: dict[str, object]) -> tuple[str | None, str]:
     for key in MESSAGE_KEYS:
         value = obj.get(key)
         if isinstance(value, str):
-            message_key, text = key, str(value).rstrip("\n")
+            message_key, text = key, value.rstrip("\n")
             break
     extras = []
     for key, value in obj.items():
