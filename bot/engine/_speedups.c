@@ -1216,7 +1216,7 @@ typedef struct {
     long bucket_samples, first_samples, recent, error;
 } Limits;
 
-/* Engine._native_arguments' limits: (start, end, BUCKET, BUCKET_SAMPLES, FIRST_SAMPLES,
+/* Engine._native_hooks' limits: (start, end, BUCKET, BUCKET_SAMPLES, FIRST_SAMPLES,
  * RECENT, ERROR) */
 static int limits_of(PyObject *tuple, Limits *out)
 {
@@ -1404,7 +1404,7 @@ static void feed_clear(Feed *f)
     Py_CLEAR(f->add_other);
 }
 
-/* Engine._native_arguments' hooks, borrowed from it: (Record, limits, MAX_MESSAGE,
+/* Engine._native_hooks, borrowed from it: (Record, limits, MAX_MESSAGE,
  * CAUSE_PROBE, WARN, level_rank, _status_severity, part cache, _mask_part, mask_text,
  * PROBE, duration_of, (POINT_IN_TIME, 2 * MAX_MEASURES, MAX_MEASURED_RECORDS),
  * _note_limit, Track) */

@@ -67,7 +67,7 @@ class Engine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self._start, self._end = config.start, config.end
-        self._limits, self._hooks = self._native_arguments()
+        self._hooks = self._native_hooks()
         self.ids = IdIndex(cap=config.max_identifiers)
         self.extractor = IdentifierExtractor(config.id_patterns)
         self.sources: dict[str, SourceState] = {}
@@ -78,16 +78,17 @@ class Engine:
         """Pickled without the extractor's word cache (a parallel reader's result) and the
         C loops' hooks (functions)."""
         state = dict(self.__dict__)
-        del state["extractor"], state["_limits"], state["_hooks"]
+        del state["extractor"], state["_hooks"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.extractor = IdentifierExtractor(self.config.id_patterns)
-        self._limits, self._hooks = self._native_arguments()
+        self._hooks = self._native_hooks()
 
-    def _native_arguments(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
-        """What the C versions of ``_count`` and ``add_record`` are handed."""
+    def _native_hooks(self) -> tuple[object, ...]:
+        """What the C version of ``add_record`` is handed (the second item: what its
+        ``_count`` needs)."""
         limits = (
             float(self.config.start),
             float(self.config.end),
@@ -112,7 +113,7 @@ class Engine:
             _note_limit,
             Track,
         )
-        return limits, hooks
+        return hooks
 
     def add(self, item: Item) -> None:
         if type(item) is not Record:

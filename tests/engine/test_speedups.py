@@ -315,6 +315,7 @@ def test_record_counting_matches_python():
 
     assert native is not None
     engine = Engine(EngineConfig(start=600.0, end=1200.0, baseline_start=0.0))
+    limits = engine._hooks[1]
     rng = random.Random(11)
     stamps = [None, 0.0, 59.999999, 60.0, 600.0, 1200.0, 1200.5, -30.0, 1e9]
     for _ in range(300):
@@ -325,12 +326,12 @@ def test_record_counting_matches_python():
             record = Record("s", "f.log", n + 1, ts, None, "m", f"line {n}")
             severity = rng.randint(0, 4)
             engine._count(*pairs[0], record, severity)
-            native.count_record(*pairs[1], record, severity, engine._limits)
+            native.count_record(*pairs[1], record, severity, limits)
         (python_source, python_state), (c_source, c_state) = pairs
         assert _fields(c_source) == _fields(python_source)
         assert _fields(c_state) == _fields(python_state)
     with pytest.raises(AttributeError):
-        native.count_record(SourceState("s"), None, None, 1, engine._limits)
+        native.count_record(SourceState("s"), None, None, 1, limits)
     with pytest.raises(TypeError):
         native.count_record(SourceState("s"), None, None, 1, (0.0, 1.0))
 
